@@ -1,0 +1,9 @@
+{#- The price columns a scenario carries from `int_prices_effective`, renamed with `prefix`
+    so several price rows can sit side by side on one usage row. -#}
+{% macro price_columns(relation_alias, prefix) -%}
+    {%- for kind in ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'] %}
+    {{ relation_alias }}.{{ kind }}_usd_per_mtok as {{ prefix }}{{ kind }}_usd_per_mtok,
+    {{ relation_alias }}.lc_{{ kind }}_usd_per_mtok as {{ prefix }}lc_{{ kind }}_usd_per_mtok,
+    {%- endfor %}
+    {{ relation_alias }}.long_context_threshold_tokens as {{ prefix }}long_context_threshold_tokens
+{%- endmacro %}

@@ -1,0 +1,134 @@
+/*
+    One row per provider, model, service tier and validity interval: the price calendar
+    every scenario looks up (valid_from inclusive, valid_to exclusive, UTC midnights).
+
+    genai-prices gives the standard prices and, from the dates it starts tracking them,
+    batch / flex / priority variants. Before a variant starts, the provider-level rule
+    (seed `service_tier_rules`: multipliers on the standard price) stands in, so history
+    is priced by the rule that applied then instead of going unpriced.
+*/
+with seeded as (
+    select * from {{ ref('model_prices') }}
+),
+
+tier_rules as (
+    select * from {{ ref('service_tier_rules') }}
+),
+
+dated as (
+    select
+        provider,
+        model_id,
+        price_variant as service_tier,
+        coalesce(cast(valid_from as timestamp), cast('1900-01-01' as timestamp)) as valid_from_at,
+        coalesce(cast(valid_to as timestamp), cast('9999-12-31' as timestamp)) as valid_to_at,
+        {%- for kind in ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'] %}
+        cast({{ kind }}_usd_per_mtok as {{ price_type() }}) as {{ kind }}_usd_per_mtok,
+        cast(lc_{{ kind }}_usd_per_mtok as {{ price_type() }}) as lc_{{ kind }}_usd_per_mtok,
+        {%- endfor %}
+        long_context_threshold_tokens,
+        source as price_source
+    from seeded
+),
+
+standard_prices as (
+    select * from dated where service_tier = 'standard'
+),
+
+variant_prices as (
+    select * from dated where service_tier <> 'standard'
+),
+
+-- a variant's rows run without gaps from its first date on; the rule covers before that
+variant_starts as (
+    select provider, model_id, service_tier, min(valid_from_at) as first_variant_at
+    from variant_prices
+    group by provider, model_id, service_tier
+),
+
+rules_dated as (
+    select
+        provider,
+        service_tier,
+        model_pattern,
+        coalesce(cast(valid_from as timestamp), cast('1900-01-01' as timestamp)) as valid_from_at,
+        coalesce(cast(valid_to as timestamp), cast('9999-12-31' as timestamp)) as valid_to_at,
+        input_multiplier,
+        output_multiplier,
+        cache_write_multiplier,
+        cache_read_multiplier,
+        source
+    from tier_rules
+),
+
+-- the most specific rule (longest pattern) for each standard price row and tier
+rule_matches as (
+    select
+        standard_prices.*,
+        rules_dated.service_tier as rule_service_tier,
+        rules_dated.valid_from_at as rule_valid_from_at,
+        rules_dated.valid_to_at as rule_valid_to_at,
+        rules_dated.input_multiplier,
+        rules_dated.output_multiplier,
+        rules_dated.cache_write_multiplier,
+        rules_dated.cache_read_multiplier,
+        rules_dated.source as rule_source,
+        row_number() over (
+            partition by
+                standard_prices.provider,
+                standard_prices.model_id,
+                standard_prices.valid_from_at,
+                rules_dated.service_tier,
+                rules_dated.valid_from_at
+            order by length(rules_dated.model_pattern) desc
+        ) as specificity_rank
+    from standard_prices
+    inner join rules_dated
+        on rules_dated.provider = standard_prices.provider
+        and standard_prices.model_id like rules_dated.model_pattern
+        and rules_dated.valid_from_at < standard_prices.valid_to_at
+        and standard_prices.valid_from_at < rules_dated.valid_to_at
+),
+
+{%- set multiplier_of = {
+    'input': 'input_multiplier', 'output': 'output_multiplier',
+    'cache_write_5m': 'cache_write_multiplier', 'cache_write_1h': 'cache_write_multiplier',
+    'cache_read': 'cache_read_multiplier'} %}
+
+rule_prices as (
+    select
+        rule_matches.provider,
+        rule_matches.model_id,
+        rule_matches.rule_service_tier as service_tier,
+        greatest(rule_matches.valid_from_at, rule_matches.rule_valid_from_at) as valid_from_at,
+        least(
+            rule_matches.valid_to_at,
+            rule_matches.rule_valid_to_at,
+            coalesce(variant_starts.first_variant_at, cast('9999-12-31' as timestamp))
+        ) as valid_to_at,
+        {%- for kind, multiplier in multiplier_of.items() %}
+        cast(rule_matches.{{ kind }}_usd_per_mtok * rule_matches.{{ multiplier }} as {{ price_type() }})
+            as {{ kind }}_usd_per_mtok,
+        cast(rule_matches.lc_{{ kind }}_usd_per_mtok * rule_matches.{{ multiplier }} as {{ price_type() }})
+            as lc_{{ kind }}_usd_per_mtok,
+        {%- endfor %}
+        rule_matches.long_context_threshold_tokens,
+        'rule: ' || rule_matches.rule_source as price_source
+    from rule_matches
+    left join variant_starts
+        on variant_starts.provider = rule_matches.provider
+        and variant_starts.model_id = rule_matches.model_id
+        and variant_starts.service_tier = rule_matches.rule_service_tier
+    where rule_matches.specificity_rank = 1
+),
+
+final as (
+    select * from standard_prices
+    union all
+    select * from variant_prices
+    union all
+    select * from rule_prices
+    where valid_from_at < valid_to_at
+)
+
+select * from final

@@ -1,0 +1,172 @@
+/*
+    Usage with its canonical model id, its service tier, and its task and latency class,
+    each with where it came from.
+
+    Attribution order (DESIGN.md): the record's own fields (declared), then the user's
+    attribution rules (seed `attribution_rules`), then a heuristic (token shape: a feature
+    whose calls answer in a few tokens behaves like classification), else the defaults
+    `unknown` / `realtime`. Headline savings count declared and rule rows only.
+*/
+with usage as (
+    select * from {{ ref('int_usage_unioned') }}
+),
+
+aliases as (
+    select alias, provider, model_id from {{ ref('model_aliases') }}
+),
+
+tier_spellings as (
+    select provider, spelling, service_tier from {{ ref('service_tier_spellings') }}
+),
+
+rules as (
+    select * from {{ ref('attribution_rules') }}
+),
+
+policy as (
+    select * from {{ ref('task_class_policy') }}
+),
+
+-- exported spelling -> canonical model id: the exact alias first, then the undated one
+model_mapped as (
+    select
+        usage.*,
+        coalesce(exact_alias.model_id, undated_alias.model_id) as model_id
+    from usage
+    left join aliases as exact_alias
+        on exact_alias.provider = usage.provider
+        and exact_alias.alias = lower(usage.model)
+    left join aliases as undated_alias
+        on undated_alias.provider = usage.provider
+        and undated_alias.alias = {{ strip_model_date_suffix('lower(usage.model)') }}
+),
+
+-- provider spellings of the service tier; a provider's own mapping beats the generic one
+tier_mapped as (
+    select
+        model_mapped.*,
+        coalesce(provider_spelling.service_tier, any_spelling.service_tier) as service_tier
+    from model_mapped
+    left join tier_spellings as provider_spelling
+        on provider_spelling.provider = model_mapped.provider
+        and provider_spelling.spelling = model_mapped.service_tier_raw
+    left join tier_spellings as any_spelling
+        on any_spelling.provider = '*'
+        and any_spelling.spelling = model_mapped.service_tier_raw
+),
+
+rule_matches as (
+    select
+        tier_mapped.usage_id,
+        rules.rule_order,
+        rules.task_class,
+        rules.latency_class
+    from tier_mapped
+    inner join rules
+        on (rules.match_column = 'feature' and tier_mapped.feature like rules.match_pattern)
+        or (rules.match_column = 'api_key' and tier_mapped.api_key like rules.match_pattern)
+        or (rules.match_column = 'workspace' and tier_mapped.workspace like rules.match_pattern)
+        or (rules.match_column = 'account' and tier_mapped.account like rules.match_pattern)
+),
+
+-- the first matching rule (lowest rule_order) that sets each class
+rule_task_class as (
+    select usage_id, task_class
+    from (
+        select
+            usage_id,
+            task_class,
+            row_number() over (partition by usage_id order by rule_order) as match_rank
+        from rule_matches
+        where task_class is not null
+    ) as ranked
+    where match_rank = 1
+),
+
+rule_latency_class as (
+    select usage_id, latency_class
+    from (
+        select
+            usage_id,
+            latency_class,
+            row_number() over (partition by usage_id order by rule_order) as match_rank
+        from rule_matches
+        where latency_class is not null
+    ) as ranked
+    where match_rank = 1
+),
+
+-- token shape per feature and model: enough calls that all answer in a few tokens
+call_shapes as (
+    select
+        provider,
+        model,
+        coalesce(feature, '') as feature_key,
+        sum(request_count) as shape_requests,
+        sum(output_tokens) as shape_output_tokens
+    from tier_mapped
+    group by provider, model, coalesce(feature, '')
+),
+
+heuristic_task_class as (
+    select
+        provider,
+        model,
+        feature_key,
+        'classification' as task_class
+    from call_shapes
+    where shape_requests >= {{ var('heuristic_min_requests') }}
+        and shape_output_tokens <= shape_requests * {{ var('heuristic_max_output_tokens_per_request') }}
+),
+
+attributed as (
+    select
+        tier_mapped.*,
+        coalesce(
+            tier_mapped.declared_task_class,
+            rule_task_class.task_class,
+            heuristic_task_class.task_class,
+            'unknown'
+        ) as task_class,
+        case
+            when tier_mapped.declared_task_class is not null then 'declared'
+            when rule_task_class.task_class is not null then 'rule'
+            when heuristic_task_class.task_class is not null then 'heuristic'
+            else 'default'
+        end as task_class_source,
+        coalesce(
+            tier_mapped.declared_latency_class,
+            rule_latency_class.latency_class,
+            'realtime'
+        ) as latency_class,
+        case
+            when tier_mapped.declared_latency_class is not null then 'declared'
+            when rule_latency_class.latency_class is not null then 'rule'
+            else 'default'
+        end as latency_class_source
+    from tier_mapped
+    left join rule_task_class
+        on rule_task_class.usage_id = tier_mapped.usage_id
+    left join rule_latency_class
+        on rule_latency_class.usage_id = tier_mapped.usage_id
+    left join heuristic_task_class
+        on heuristic_task_class.provider = tier_mapped.provider
+        and heuristic_task_class.model = tier_mapped.model
+        and heuristic_task_class.feature_key = coalesce(tier_mapped.feature, '')
+),
+
+-- a task class the policy doesn't know keeps the large tier: never downgrade on a guess
+final as (
+    select
+        attributed.*,
+        coalesce(policy.required_tier_rank, 3) as required_tier_rank,
+        attributed.input_tokens
+            + attributed.cache_write_5m_tokens
+            + attributed.cache_write_1h_tokens
+            + attributed.cache_read_tokens as total_input_tokens
+    from attributed
+    left join policy
+        on policy.task_class = attributed.task_class
+)
+
+select * from final

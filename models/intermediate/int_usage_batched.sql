@@ -1,0 +1,78 @@
+/*
+    The batch lever: async-tolerant work (latency_class = async) that ran on a real-time
+    tier, priced at its model's batch price on its date. Rows already on batch (or flex,
+    itself a discounted asynchronous tier) stay as they are, and so do rows whose model has
+    no batch price.
+
+    Also the waterfall's second step, tiering then batch, and the price row the stacked
+    (optimized) scenario uses: the recommended model, at batch where the row can wait.
+*/
+with usage as (
+    select * from {{ ref('int_usage_tiered') }}
+),
+
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+joined as (
+    select
+        usage.*,
+        usage.is_priced
+            and usage.latency_class = 'async'
+            and usage.service_tier in ('standard', 'priority') as is_batchable,
+        own_batch.model_id is not null as has_own_batch_price,
+        recommended_batch.model_id is not null as has_recommended_batch_price,
+        {{ price_columns('own_batch', 'b_') }},
+        {{ price_columns('recommended_price', 'r_') }},
+        {{ price_columns('recommended_batch', 'rb_') }}
+    from usage
+    left join prices as own_batch
+        on own_batch.provider = usage.provider
+        and own_batch.model_id = usage.model_id
+        and own_batch.service_tier = 'batch'
+        and usage.bucket_start_at >= own_batch.valid_from_at
+        and usage.bucket_start_at < own_batch.valid_to_at
+    left join prices as recommended_price
+        on recommended_price.provider = usage.provider
+        and recommended_price.model_id = usage.recommended_model
+        and recommended_price.service_tier = usage.service_tier
+        and usage.bucket_start_at >= recommended_price.valid_from_at
+        and usage.bucket_start_at < recommended_price.valid_to_at
+    left join prices as recommended_batch
+        on recommended_batch.provider = usage.provider
+        and recommended_batch.model_id = usage.recommended_model
+        and recommended_batch.service_tier = 'batch'
+        and usage.bucket_start_at >= recommended_batch.valid_from_at
+        and usage.bucket_start_at < recommended_batch.valid_to_at
+),
+
+-- the stacked scenario's price row: recommended model, batch where the row can wait
+stacked_prices as (
+    select
+        joined.*,
+        {{ choose_price_columns('is_batchable and has_recommended_batch_price', 'rb_', 'r_', 'o_') }}
+    from joined
+),
+
+final as (
+    select
+        stacked_prices.*,
+        case when is_batchable and has_own_batch_price then
+            {{ usage_cost('b_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                          'cache_read_tokens', 'output_tokens',
+                          is_long_context('b_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
+            else current_cost_usd
+        end as batched_cost_usd,
+        case when is_batchable and has_recommended_batch_price then
+            {{ usage_cost('rb_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                          'cache_read_tokens', 'output_tokens',
+                          is_long_context('rb_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
+            else tiered_cost_usd
+        end as tiered_batched_cost_usd,
+        {{ is_long_context('o_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
+            as is_long_context_stacked
+    from stacked_prices
+)
+
+select * from final

@@ -1,0 +1,60 @@
+/*
+    Usage priced as it ran: its model, its service tier, its cache behaviour, at the list
+    price in force at its time (bucket start), with long-context whole-request pricing.
+
+    A row with no price (unknown model, unmapped service tier, no price for that tier on
+    that date) keeps a null cost and says why: it is counted and reported, never $0.
+*/
+with usage as (
+    select * from {{ ref('int_usage_attributed') }}
+),
+
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+joined as (
+    select
+        usage.*,
+        {{ price_columns('own_price', 'p_') }},
+        own_price.price_source,
+        own_price.model_id is not null as is_priced
+    from usage
+    left join prices as own_price
+        on own_price.provider = usage.provider
+        and own_price.model_id = usage.model_id
+        and own_price.service_tier = usage.service_tier
+        and usage.bucket_start_at >= own_price.valid_from_at
+        and usage.bucket_start_at < own_price.valid_to_at
+),
+
+flagged as (
+    select
+        joined.*,
+        {{ is_long_context('p_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
+            as is_long_context
+    from joined
+),
+
+final as (
+    select
+        flagged.*,
+        case when is_priced then
+            {{ usage_cost('p_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                          'cache_read_tokens', 'output_tokens', 'is_long_context') }}
+        end as current_cost_usd,
+        case
+            when model_id is null then 'unknown_model'
+            when service_tier is null then 'unknown_service_tier'
+            when not is_priced then 'no_price_for_tier_on_date'
+        end as unpriced_reason,
+        case
+            when request_count > 1
+                and long_context_flag is null
+                and p_long_context_threshold_tokens is not null
+                then 'bucket_without_context_flag: billed at base rates'
+        end as pricing_note
+    from flagged
+)
+
+select * from final

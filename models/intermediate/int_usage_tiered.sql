@@ -1,0 +1,119 @@
+/*
+    The tiering lever alone: each row's tokens, service tier and cache behaviour on its
+    recommended model.
+
+    The recommended model is the provider's cheapest rung that meets the row's task class
+    (seed `task_class_policy`) on the ladder (seed `model_tiers`): the required tier in the
+    row's own generation first, else in the nearest older generation that has it, else the
+    next tier up; only a model served on the row's date (seed `model_availability`) with a
+    price for the row's service tier then. No cheaper qualifying model: the row keeps its
+    own model and cost.
+*/
+with usage as (
+    select * from {{ ref('int_usage_priced') }}
+),
+
+ladder as (
+    select * from {{ ref('model_tiers') }}
+),
+
+availability as (
+    select * from {{ ref('model_availability') }}
+),
+
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+candidates as (
+    select
+        usage.usage_id,
+        candidate.model_id as candidate_model_id,
+        candidate.tier_rank as candidate_tier_rank,
+        candidate.generation_rank as candidate_generation_rank,
+        usage.input_tokens,
+        usage.cache_write_5m_tokens,
+        usage.cache_write_1h_tokens,
+        usage.cache_read_tokens,
+        usage.output_tokens,
+        usage.total_input_tokens,
+        usage.request_count,
+        usage.long_context_flag,
+        {{ price_columns('candidate_price', 'c_') }}
+    from usage
+    inner join ladder as own_rung
+        on own_rung.provider = usage.provider
+        and own_rung.model_id = usage.model_id
+    inner join ladder as candidate
+        on candidate.provider = usage.provider
+        and candidate.tier_rank >= usage.required_tier_rank
+        and candidate.tier_rank < own_rung.tier_rank
+        and candidate.generation_rank <= own_rung.generation_rank
+    inner join availability
+        on availability.provider = candidate.provider
+        and availability.model_id = candidate.model_id
+        and usage.usage_at >= cast(availability.available_from as timestamp)
+        and (
+            availability.retired_on is null
+            or usage.usage_at < cast(availability.retired_on as timestamp)
+        )
+    inner join prices as candidate_price
+        on candidate_price.provider = candidate.provider
+        and candidate_price.model_id = candidate.model_id
+        and candidate_price.service_tier = usage.service_tier
+        and usage.bucket_start_at >= candidate_price.valid_from_at
+        and usage.bucket_start_at < candidate_price.valid_to_at
+    where usage.is_priced
+),
+
+candidate_costs as (
+    select
+        usage_id,
+        candidate_model_id,
+        candidate_tier_rank,
+        candidate_generation_rank,
+        {{ usage_cost('c_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+                      'cache_read_tokens', 'output_tokens',
+                      is_long_context('c_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
+            as candidate_cost_usd
+    from candidates
+),
+
+-- lowest sufficient tier first, then the newest generation, then the cheapest
+best_candidate as (
+    select usage_id, candidate_model_id, candidate_cost_usd
+    from (
+        select
+            candidate_costs.*,
+            row_number() over (
+                partition by usage_id
+                order by
+                    candidate_tier_rank,
+                    candidate_generation_rank desc,
+                    candidate_cost_usd,
+                    candidate_model_id
+            ) as preference_rank
+        from candidate_costs
+    ) as ranked
+    where preference_rank = 1
+),
+
+final as (
+    select
+        usage.*,
+        case
+            when best_candidate.candidate_cost_usd < usage.current_cost_usd
+                then best_candidate.candidate_model_id
+            else usage.model_id
+        end as recommended_model,
+        case
+            when best_candidate.candidate_cost_usd < usage.current_cost_usd
+                then best_candidate.candidate_cost_usd
+            else usage.current_cost_usd
+        end as tiered_cost_usd
+    from usage
+    left join best_candidate
+        on best_candidate.usage_id = usage.usage_id
+)
+
+select * from final

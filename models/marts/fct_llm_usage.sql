@@ -1,0 +1,78 @@
+/*
+    One row per usage record (a request, or a provider's usage bucket): what it cost and
+    what it would have cost under each lever alone and with all levers stacked.
+*/
+with usage as (
+    select * from {{ ref('int_usage_batched') }}
+),
+
+cached as (
+    select * from {{ ref('int_usage_cached') }}
+),
+
+optimized as (
+    select * from {{ ref('int_usage_optimized') }}
+),
+
+final as (
+    select
+        usage.usage_id,
+        usage.request_id,
+        usage.source_format,
+        usage.source_file,
+        usage.provider,
+        usage.model,
+        usage.model_id,
+        usage.usage_at,
+        cast(usage.usage_at as date) as usage_date,
+        usage.bucket_start_at,
+        usage.bucket_end_at,
+        usage.is_time_from_file,
+        usage.account,
+        usage.feature,
+        usage.workspace,
+        usage.api_key,
+        usage.task_class,
+        usage.task_class_source,
+        usage.latency_class,
+        usage.latency_class_source,
+        usage.service_tier,
+        usage.service_tier_raw,
+        usage.request_count,
+        usage.input_tokens,
+        usage.cache_write_5m_tokens,
+        usage.cache_write_1h_tokens,
+        usage.cache_read_tokens,
+        usage.output_tokens,
+        usage.prefix_hash,
+        usage.prefix_tokens,
+        usage.is_long_context,
+        usage.pricing_note,
+        usage.price_source,
+        usage.current_cost_usd,
+        usage.tiered_cost_usd,
+        usage.batched_cost_usd,
+        cached.cached_cost_usd,
+        usage.tiered_batched_cost_usd,
+        optimized.optimized_cost_usd,
+        usage.recommended_model,
+        cached.cache_ttl_choice,
+        optimized.optimized_cache_ttl_choice,
+        -- a row whose savings rest on a guessed class is a candidate, kept out of headlines
+        case
+            when usage.task_class_source = 'heuristic'
+                and usage.tiered_cost_usd < usage.current_cost_usd then 'candidate'
+            when usage.latency_class_source = 'heuristic'
+                and usage.batched_cost_usd < usage.current_cost_usd then 'candidate'
+            else 'confirmed'
+        end as savings_confidence,
+        usage.is_priced,
+        usage.unpriced_reason
+    from usage
+    inner join cached
+        on cached.usage_id = usage.usage_id
+    inner join optimized
+        on optimized.usage_id = usage.usage_id
+)
+
+select * from final

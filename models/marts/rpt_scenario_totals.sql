@@ -1,0 +1,44 @@
+/*
+    One row per confidence scope (all, confirmed, candidate): the scenario totals over
+    priced rows for the observed window and per 30 days, including the waterfall's
+    tiering-then-batch step.
+*/
+with usage as (
+    select * from {{ ref('fct_llm_usage') }} where is_priced
+),
+
+window_bounds as (
+    select monthly_factor from {{ ref('rpt_audit_window') }}
+),
+
+{%- set scenarios = ['current', 'tiered', 'batched', 'cached', 'tiered_batched', 'optimized'] %}
+
+scoped as (
+    select 'all' as confidence_scope, * from usage
+    union all
+    select savings_confidence as confidence_scope, * from usage
+),
+
+totals as (
+    select
+        confidence_scope,
+        sum(request_count) as request_count,
+        {%- for scenario in scenarios %}
+        cast(sum({{ scenario }}_cost_usd) as {{ money_type() }}) as {{ scenario }}_cost_usd{{ ',' if not loop.last }}
+        {%- endfor %}
+    from scoped
+    group by confidence_scope
+),
+
+final as (
+    select
+        totals.*,
+        {%- for scenario in scenarios %}
+        cast(totals.{{ scenario }}_cost_usd * window_bounds.monthly_factor as {{ money_type() }})
+            as monthly_{{ scenario }}_cost_usd{{ ',' if not loop.last }}
+        {%- endfor %}
+    from totals
+    cross join window_bounds
+)
+
+select * from final

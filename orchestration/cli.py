@@ -1,0 +1,108 @@
+"""`llm-cost-audit`: a thin face over the Dagster definitions.
+
+    llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR]
+    llm-cost-audit demo [--scale X]
+    llm-cost-audit prices
+"""
+
+import argparse
+import contextlib
+import logging
+import sys
+from pathlib import Path
+
+from orchestration.project import DEFAULT_WAREHOUSE, REPO_ROOT, quiet_environment
+
+
+def _print_progress() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  %(message)s"))
+    log = logging.getLogger("llm_cost_audit.progress")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
+    """Materialize every asset in-process, as the schedule does; print the summary.
+    Exit status 1 when a file was rejected or any step or check failed."""
+    quiet_environment()
+    from orchestration.definitions import build_definitions  # parses dbt on first use
+    from orchestration.report.console import format_summary
+    from orchestration.report.summary import load_summary
+    from orchestration.warehouse import connect
+
+    if not exports.is_dir():
+        print(f"error: exports directory not found: {exports}", file=sys.stderr)
+        return 2
+    _print_progress()
+    print(f"Auditing {exports} into {warehouse}")
+    # dagster-dbt echoes every dbt event to stdout: keep that in a log file, show progress.
+    log_path = warehouse.parent / "logs" / f"{warehouse.stem}-run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    defs = build_definitions(str(warehouse), str(exports), str(report_dir))
+    with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
+        result = defs.resolve_job_def("audit_job").execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            raise_on_error=False,
+        )
+    failed_checks = [
+        evaluation
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not (evaluation := event.event_specific_data).passed
+    ]
+    if warehouse.exists() and result.success:
+        with connect(warehouse, read_only=True) as con:
+            print()
+            print(format_summary(load_summary(con)))
+        print(f"\nReport: {report_dir / 'findings.md'}")
+    for evaluation in failed_checks:
+        key = "/".join(evaluation.asset_key.path)
+        detail = evaluation.metadata.get("rejected")
+        print(f"FAILED check {key}:{evaluation.check_name}"
+              + (f"\n{detail.value}" if detail else ""), file=sys.stderr)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"FAILED step {event.step_key}: {event.event_specific_data.error.message}",
+                      file=sys.stderr)
+        print(f"dbt's full log: {log_path}", file=sys.stderr)
+    return 0 if result.success and not failed_checks else 1
+
+
+def run_demo(scale: float) -> int:
+    from orchestration.demo import generate_demo
+
+    exports = REPO_ROOT / "warehouse" / "demo-exports"
+    files = generate_demo(exports, scale=scale)
+    print(f"Generated {len(files)} demo export files in {exports}")
+    return run_audit(exports, REPO_ROOT / "warehouse" / "demo.duckdb", REPO_ROOT / "reports")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="llm-cost-audit", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="audit a directory of usage exports")
+    run.add_argument("--exports", type=Path, required=True, help="directory of export files")
+    run.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE,
+                     help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
+    run.add_argument("--report-dir", type=Path, default=Path("reports"),
+                     help="where findings.md goes (default: ./reports)")
+    demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
+    demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
+    commands.add_parser("prices", help="regenerate seeds/generated/ from genai-prices")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        return run_audit(args.exports.resolve(), args.warehouse.resolve(), args.report_dir.resolve())
+    if args.command == "demo":
+        return run_demo(args.scale)
+    from orchestration.prices import main as prices_main
+
+    return prices_main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

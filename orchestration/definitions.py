@@ -1,0 +1,50 @@
+"""The one Dagster entry point: `dagster dev -m orchestration.definitions`, the nightly
+schedule and the CLI all run these definitions."""
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.project import (
+    DEFAULT_WAREHOUSE,
+    REPO_ROOT,
+    WAREHOUSE_ENV,
+    dbt_executable,
+    dbt_project,
+    ensure_manifest,
+)
+
+ensure_manifest()  # the dbt assets below read target/manifest.json when defined
+
+from orchestration.assets.dbt import audit_dbt_assets  # noqa: E402
+from orchestration.assets.ingest import raw_canonical_usage  # noqa: E402
+from orchestration.assets.report import findings_report  # noqa: E402
+from orchestration.resources import AuditPaths  # noqa: E402
+from orchestration.schedules import audit_job, nightly_audit_schedule  # noqa: E402
+
+
+def build_definitions(warehouse: str, exports_dir: str, report_dir: str) -> dg.Definitions:
+    """Definitions bound to one warehouse; dbt finds the same file through the env var."""
+    os.environ[WAREHOUSE_ENV] = warehouse
+    return dg.Definitions(
+        assets=[raw_canonical_usage, audit_dbt_assets, findings_report],
+        jobs=[audit_job],
+        schedules=[nightly_audit_schedule],
+        resources={
+            "paths": AuditPaths(warehouse=warehouse, exports_dir=exports_dir, report_dir=report_dir),
+            "dbt": DbtCliResource(
+                project_dir=dbt_project,
+                profiles_dir=str(dbt_project.profiles_dir),
+                dbt_executable=dbt_executable(),
+            ),
+        },
+    )
+
+
+# For the schedule and `dagster dev`: paths from the environment, with repo defaults.
+defs = build_definitions(
+    warehouse=os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)),
+    exports_dir=os.environ.get("LLM_COST_AUDIT_EXPORTS", str(REPO_ROOT / "exports")),
+    report_dir=os.environ.get("LLM_COST_AUDIT_REPORTS", str(REPO_ROOT / "reports")),
+)

@@ -1,0 +1,218 @@
+"""Which format an export file is, decided by its content, never by its name.
+
+Exports arrive renamed, without extensions or with wrong ones (a CSV saved as `.txt`,
+a Parquet file with no suffix), so the name is no evidence. Detection happens in two
+steps: `sniff` reads the first bytes and finds the encoding (Parquet, JSONL, CSV) and
+the column names; then each registered detector looks at that sniff and says whether
+the file is its format. Provider formats (Anthropic, OpenAI, gateways) register their
+own detectors beside the canonical one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from orchestration.ingest.formats.canonical import REQUIRED_COLUMNS
+
+Encoding = Literal["csv", "jsonl", "parquet"]
+
+# Enough to see a header line and a few dozen JSONL records without reading big files.
+SNIFF_BYTES = 64 * 1024
+UTF8_BOM = b"\xef\xbb\xbf"
+# Top-level keys of provider API response pages (`{"data": [...], "has_more": ...}`):
+# a file carrying them is a wrapped document, not one usage record per line.
+ENVELOPE_KEYS = frozenset({"data", "results", "has_more", "next_page", "first_id", "last_id"})
+# Magic numbers of containers people drop into an exports folder by mistake.
+_BINARY_SIGNATURES = {
+    b"\x1f\x8b": "a gzip-compressed file (decompress it first)",
+    b"PK\x03\x04": "a zip archive or an Excel workbook (export it as CSV)",
+    b"SQLite format 3": "a SQLite database",
+}
+
+
+class UnsupportedFormatError(ValueError):
+    """The file is not in any format the loader knows; `reason` says what it looks like."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: unsupported format: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DetectedFormat:
+    family: str  # "canonical"; later "anthropic_usage", "openai_costs", ...
+    encoding: Encoding
+
+    @property
+    def source_format(self) -> str:
+        """The value stored in `source_format` (`canonical_csv`, ...)."""
+        return f"{self.family}_{self.encoding}"
+
+
+@dataclass(frozen=True)
+class FileSniff:
+    path: Path
+    encoding: Encoding
+    columns: tuple[str, ...]  # CSV header / union of sampled JSON keys / Parquet schema
+
+    def describe(self) -> str:
+        shown = ", ".join(self.columns[:12]) + (", ..." if len(self.columns) > 12 else "")
+        kind = {"csv": "CSV", "jsonl": "JSONL", "parquet": "Parquet"}[self.encoding]
+        noun = "keys" if self.encoding == "jsonl" else "columns"
+        return f"{kind} with {noun} [{shown}]"
+
+
+@dataclass(frozen=True)
+class Match:
+    format: DetectedFormat
+    # False for a near miss (most of the format's required columns): the file is handed
+    # to that format anyway, so validation can name the missing columns instead of
+    # answering a vague "unsupported format".
+    complete: bool
+
+
+Detector = Callable[[FileSniff], Match | None]
+DETECTORS: list[Detector] = []
+
+
+def register_detector(detector: Detector) -> Detector:
+    DETECTORS.append(detector)
+    return detector
+
+
+@register_detector
+def detect_canonical(sniff: FileSniff) -> Match | None:
+    columns = set(sniff.columns)
+    if columns & ENVELOPE_KEYS:
+        return None
+    present = columns & set(REQUIRED_COLUMNS)
+    if len(present) == len(REQUIRED_COLUMNS):
+        return Match(DetectedFormat("canonical", sniff.encoding), complete=True)
+    if len(present) >= 2:
+        return Match(DetectedFormat("canonical", sniff.encoding), complete=False)
+    return None
+
+
+def detect_format(path: Path) -> DetectedFormat:
+    """The format of `path`, or UnsupportedFormatError naming the file and what it looks like."""
+    sniff = sniff_file(path)
+    matches = [m for m in (detector(sniff) for detector in DETECTORS) if m is not None]
+    if matches:
+        # A complete match beats a near miss; among equals, registration order decides.
+        return min(matches, key=lambda m: not m.complete).format
+    raise UnsupportedFormatError(
+        path,
+        f"{sniff.describe()}; the canonical format needs columns {', '.join(REQUIRED_COLUMNS)}",
+    )
+
+
+def sniff_file(path: Path) -> FileSniff:
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+        truncated = bool(handle.read(1))
+    if head.startswith(b"PAR1"):
+        return FileSniff(path, "parquet", _parquet_columns(path))
+    for signature, looks_like in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnsupportedFormatError(path, looks_like)
+    text = _decode_head(path, head.removeprefix(UTF8_BOM), truncated)
+    stripped = text.lstrip()
+    if not stripped:
+        raise UnsupportedFormatError(path, "the file is empty")
+    if stripped[0] == "[":
+        raise UnsupportedFormatError(
+            path, "a JSON array (expected newline-delimited JSON: one object per line)"
+        )
+    if stripped[0] == "{":
+        return FileSniff(path, "jsonl", _jsonl_keys(path, text, truncated))
+    return FileSniff(path, "csv", _csv_header(path, stripped))
+
+
+def _decode_head(path: Path, head: bytes, truncated: bool) -> str:
+    if truncated:
+        # Cut at the last newline so a multi-byte character split by the read is not
+        # mistaken for binary content.
+        head = head[: head.rfind(b"\n") + 1] or head
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UnsupportedFormatError(
+            path, "binary or non-UTF-8 content (not Parquet, CSV or JSONL)"
+        ) from None
+
+
+def _parquet_columns(path: Path) -> tuple[str, ...]:
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "select column_name from (describe select * from read_parquet(?))", [str(path)]
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise UnsupportedFormatError(
+            path, f"starts like Parquet but cannot be read ({_first_line(exc)})"
+        ) from None
+    finally:
+        con.close()
+    return tuple(str(name) for (name,) in rows)
+
+
+def _jsonl_keys(path: Path, text: str, truncated: bool) -> tuple[str, ...]:
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    if truncated and len(lines) > 1:
+        lines = lines[:-1]  # the last sampled line may be cut short
+    keys: dict[str, None] = {}  # ordered set
+    for line_number, line in lines:
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise UnsupportedFormatError(path, _describe_json_document(path, line_number)) from None
+        if not isinstance(record, dict):
+            raise UnsupportedFormatError(
+                path, f"line {line_number} is JSON but not an object (expected JSONL records)"
+            )
+        keys.update(dict.fromkeys(record))
+    if len(lines) == 1 and ENVELOPE_KEYS & set(keys):
+        raise UnsupportedFormatError(
+            path,
+            "a JSON document with a 'data' envelope (a provider API response page), "
+            "not canonical JSONL",
+        )
+    return tuple(keys)
+
+
+def _describe_json_document(path: Path, line_number: int) -> str:
+    """Say what a `{...}` file that is not JSONL looks like: usually a pretty-printed
+    API response."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return f"line {line_number} is not valid JSON (expected one JSON object per line)"
+    if isinstance(document, dict) and ENVELOPE_KEYS & set(document):
+        return (
+            "a JSON document with a 'data' envelope (a provider API response page), "
+            "not canonical JSONL"
+        )
+    return "a single multi-line JSON document, not JSONL (one JSON object per line)"
+
+
+def _csv_header(path: Path, text: str) -> tuple[str, ...]:
+    first_line = text.splitlines()[0]
+    header = next(csv.reader(io.StringIO(first_line)))
+    if len(header) < 2:
+        raise UnsupportedFormatError(
+            path, f"text whose first line is not a CSV header ({first_line[:80]!r})"
+        )
+    return tuple(header)  # header names are exact (DESIGN.md): no stripping
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

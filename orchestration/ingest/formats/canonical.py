@@ -1,0 +1,423 @@
+"""The canonical usage format (DESIGN.md): CSV, JSONL or Parquet, parsed by DuckDB.
+
+Staging happens in TEMP tables of the caller's connection, so nothing of a file reaches
+the warehouse file before it has been validated, and columns outside the canonical set
+(prompt or completion text included) are never selected at all.
+
+Two staging tables per file:
+- `<t>_raw`: `source_record`, `source_line` and the canonical columns present in the
+  file, as trimmed text (blank = NULL), so error messages can quote what was written;
+- `<t>`: the same plus `parsed_*` typed columns (NULL where the text does not parse),
+  which the Great Expectations suite checks and the insert reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+REQUIRED_COLUMNS = ("timestamp", "provider", "model", "input_tokens", "output_tokens")
+OPTIONAL_COLUMNS = (
+    "request_id",
+    "account",
+    "feature",
+    "task_class",
+    "latency_class",
+    "service_tier",
+    "request_count",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "prefix_hash",
+    "prefix_tokens",
+    "workspace",
+    "api_key",
+)
+CANONICAL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+OPTIONAL_TOKEN_COLUMNS = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
+# Columns whose text must be a non-negative integer (when present, for the optional ones).
+INTEGER_COLUMNS = (
+    "input_tokens",
+    "output_tokens",
+    *OPTIONAL_TOKEN_COLUMNS,
+    "request_count",
+    "prefix_tokens",
+)
+LATENCY_CLASSES = ("realtime", "async")
+SERVICE_TIER_SPELLINGS = Path("seeds/curated/service_tier_spellings.csv")
+
+# An integer written as such or as a float with a zero fraction (`3120.0`, what
+# spreadsheets and pandas write); 18 digits always fit a BIGINT, so the cast cannot
+# overflow.
+_INTEGER_PATTERN = r"^\+?([0-9]{1,18})(\.0*)?$"
+# An explicit UTC offset after the time part (`Z`, `+02:00`, `-0530`, `+02`). Without
+# one, the time is UTC: it is cast to a naive TIMESTAMP, never through the session zone.
+_OFFSET_PATTERN = (
+    r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$"
+)
+_WHITESPACE = " \t\r\n"
+_table_ids = itertools.count(1)
+
+
+class StagingError(ValueError):
+    """The file cannot be parsed at all; the message says where (e.g. `line 4: ...`)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    table: str  # TEMP table with the raw text and parsed_* columns
+    columns: tuple[str, ...]  # canonical columns present in the file
+    row_count: int
+    has_line_numbers: bool  # CSV and JSONL: physical line of each record is known
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> StagedFile:
+    """Parse `path` with DuckDB into TEMP staging tables (see the module docstring)."""
+    table = f"_ingest_canonical_{next(_table_ids)}"
+    try:
+        if encoding == "csv":
+            columns, has_lines = _stage_csv(con, path, table)
+        elif encoding == "jsonl":
+            columns, has_lines = _stage_jsonl(con, path, table)
+        elif encoding == "parquet":
+            columns, has_lines = _stage_parquet(con, path, table)
+        else:
+            raise ValueError(f"unknown encoding {encoding!r}")
+        con.execute(f"create temp table {table} as {_parsed_select(table + '_raw', columns)}")
+    except duckdb.Error as exc:
+        drop_staging(con, table)
+        raise StagingError(f"cannot be parsed as {encoding.upper()}: {_first_line(exc)}") from exc
+    except BaseException:
+        drop_staging(con, table)
+        raise
+    (row_count,) = _fetchone(con, f"select count(*) from {table}")
+    return StagedFile(table, columns, int(row_count), has_lines)
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    for suffix in ("", "_raw", "_rows", "_lines", "_final"):
+        con.execute(f"drop table if exists temp.main.{table}{suffix}")
+
+
+def known_service_tier_keys(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, repo_root: Path
+) -> list[str]:
+    """`provider:spelling` pairs allowed for the providers in this file, from the curated
+    seed (provider `*` = any provider). Compared lower-cased and trimmed, as staged."""
+    seed = _sql_str(repo_root / SERVICE_TIER_SPELLINGS)
+    rows = con.execute(
+        f"""
+        with spellings as (
+            select lower(trim(provider)) as provider, lower(trim(spelling)) as spelling
+            from read_csv({seed}, all_varchar = true, header = true)
+        ),
+        file_providers as (
+            select distinct lower(provider) as provider
+            from {staged.table}
+            where provider is not null
+        )
+        select distinct file_providers.provider || ':' || spellings.spelling
+        from file_providers
+        inner join spellings
+            on spellings.provider = '*' or spellings.provider = file_providers.provider
+        order by 1
+        """
+    ).fetchall()
+    return [key for (key,) in rows]
+
+
+def create_final_table(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, *, source_file: str, source_format: str
+) -> str:
+    """TEMP table shaped exactly like `raw.canonical_usage`: defaults applied, secrets
+    redacted, one row per usage_id (the file's last occurrence wins)."""
+    final = f"{staged.table}_final"
+    # Records without their own id are keyed by file and position (docs/internals.md).
+    path_hash = hashlib.sha256(source_file.encode()).hexdigest()[:16]
+    request_id, account = _ref("request_id", staged), _ref("account", staged)
+    con.execute(
+        f"""
+        create temp table {final} as
+        with keyed as (
+            select
+                case
+                    when {request_id} is not null
+                        then 'canonical:req:' || coalesce({account}, 'default')
+                            || ':' || {request_id}
+                    else 'canonical:pos:{path_hash}:' || source_record
+                end as usage_id,
+                *
+            from {staged.table}
+        ),
+        last_occurrence as (
+            -- a record repeated within one file: the later one is the correction
+            select *
+            from keyed
+            qualify row_number() over (partition by usage_id order by source_record desc) = 1
+        )
+        select
+            usage_id,
+            {_ref("request_id", staged)} as request_id,
+            parsed_usage_at as usage_at,
+            coalesce({_ref("account", staged)}, 'default') as account,
+            provider,
+            model,
+            {_ref("feature", staged)} as feature,
+            {_ref("task_class", staged)} as task_class,
+            parsed_latency_class as latency_class,
+            {_ref("workspace", staged)} as workspace,
+            -- a live-looking key is never stored as is: a short hash still groups by key
+            case
+                when lower({_ref("api_key", staged)}) like 'sk-%'
+                    then 'redacted:' || left(sha256({_ref("api_key", staged)}), 16)
+                else {_ref("api_key", staged)}
+            end as api_key,
+            {_ref("prefix_hash", staged)} as prefix_hash,
+            coalesce(parsed_service_tier, 'standard') as service_tier,
+            coalesce(parsed_request_count, 1) as request_count,
+            parsed_input_tokens as input_tokens,
+            coalesce(parsed_cache_write_5m_tokens, 0) as cache_write_5m_tokens,
+            coalesce(parsed_cache_write_1h_tokens, 0) as cache_write_1h_tokens,
+            coalesce(parsed_cache_read_tokens, 0) as cache_read_tokens,
+            parsed_output_tokens as output_tokens,
+            parsed_prefix_tokens as prefix_tokens,
+            {_sql_str(source_format)} as source_format,
+            {_sql_str(source_file)} as source_file,
+            source_record,
+            timezone('UTC', now()) as loaded_at
+        from last_occurrence
+        """
+    )
+    return final
+
+
+# -- staging per encoding ------------------------------------------------------------
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str
+) -> tuple[tuple[str, ...], bool]:
+    # Dialect fixed to the canonical one (comma, double quotes) rather than sniffed: the
+    # sniffer can pick another delimiter on odd files, and all values stay text here.
+    # `skip = 0`: otherwise, on a ragged file, the sniffer silently skips the header.
+    reader = (
+        f"read_csv({_sql_str(path)}, all_varchar = true, header = true, skip = 0, "
+        "delim = ',', quote = '\"', escape = '\"')"
+    )
+    header = [
+        name
+        for (name,) in con.execute(
+            f"select column_name from (describe select * from {reader})"
+        ).fetchall()
+    ]
+    columns = tuple(c for c in CANONICAL_COLUMNS if c in header)
+    selected = ", ".join(_quote(c) for c in columns) or "null as _no_columns"
+    # Insertion order is preserved, so rowid + 1 is the data row number.
+    con.execute(f"create temp table {table}_rows as select {selected} from {reader}")
+    # Physical line of each record: a line starts a record when it is not blank and an
+    # even number of quote characters precede it (odd = inside a quoted multi-line value;
+    # an escaped "" adds two, so parity holds). Line 1's record is the header.
+    con.execute(
+        f"""
+        create temp table {table}_lines as
+        with source as (
+            select string_split(content, chr(10)) as lines from read_text({_sql_str(path)})
+        ),
+        numbered as (
+            select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
+            from source
+        ),
+        quote_parity as (
+            select
+                line_number,
+                line,
+                coalesce(sum(length(line) - length(replace(line, '"', ''))) over (
+                    order by line_number rows between unbounded preceding and 1 preceding
+                ), 0) as quotes_before
+            from numbered
+        )
+        select
+            line_number as source_line,
+            row_number() over (order by line_number) - 1 as source_record
+        from quote_parity
+        where quotes_before % 2 = 0 and rtrim(line, chr(13)) <> ''
+        """
+    )
+    (rows, lines) = _fetchone(
+        con,
+        f"select (select count(*) from {table}_rows), "
+        f"(select count(*) from {table}_lines where source_record > 0)",
+    )
+    # If the line map disagrees with DuckDB's parse (an exotic quoting), report records
+    # only rather than wrong line numbers.
+    has_lines = rows == lines
+    line_expr = "lines.source_line" if has_lines else "cast(null as bigint)"
+    con.execute(
+        f"""
+        create temp table {table}_raw as
+        select
+            rows.rowid + 1 as source_record,
+            {line_expr} as source_line,
+            {_trimmed_text(columns, "rows")}
+        from {table}_rows as rows
+        left join {table}_lines as lines on lines.source_record = rows.rowid + 1
+        """
+    )
+    return columns, has_lines
+
+
+def _stage_jsonl(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str
+) -> tuple[tuple[str, ...], bool]:
+    # Each non-blank line is one record; reading lines ourselves keeps line numbers and
+    # lets each value be taken as text (numbers, strings, nested JSON alike).
+    con.execute(
+        f"""
+        create temp table {table}_lines as
+        with source as (
+            select string_split(content, chr(10)) as lines from read_text({_sql_str(path)})
+        ),
+        numbered as (
+            select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
+            from source
+        )
+        select
+            line_number as source_line,
+            row_number() over (order by line_number) as source_record,
+            -- a UTF-8 byte order mark survives in the first line's text
+            ltrim(rtrim(line, chr(13)), chr(65279)) as line
+        from numbered
+        where trim(ltrim(rtrim(line, chr(13)), chr(65279)), '{_WHITESPACE}') <> ''
+        """
+    )
+    bad = con.execute(
+        f"""
+        select source_line
+        from {table}_lines
+        where (case when json_valid(line) then json_type(line) end) is distinct from 'OBJECT'
+        order by source_line
+        limit 1
+        """
+    ).fetchone()
+    if bad is not None:
+        raise StagingError(f"line {bad[0]}: not a JSON object (expected one JSON object per line)")
+    keys = {
+        k
+        for (k,) in con.execute(
+            f"select distinct unnest(json_keys(line)) from {table}_lines"
+        ).fetchall()
+    }
+    columns = tuple(c for c in CANONICAL_COLUMNS if c in keys)
+    extracted = ", ".join(
+        f"nullif(trim(json_extract_string(line, {_sql_str('$.' + _quote(c))}), "
+        f"'{_WHITESPACE}'), '') as {_quote(c)}"
+        for c in columns
+    )
+    con.execute(
+        f"create temp table {table}_raw as "
+        f"select source_record, source_line{', ' + extracted if extracted else ''} "
+        f"from {table}_lines"
+    )
+    return columns, True
+
+
+def _stage_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str
+) -> tuple[tuple[str, ...], bool]:
+    reader = f"read_parquet({_sql_str(path)}, file_row_number = true)"
+    types = dict(
+        con.execute(
+            f"select column_name, column_type from (describe select * from {reader})"
+        ).fetchall()
+    )
+    columns = tuple(c for c in CANONICAL_COLUMNS if c in types)
+
+    def as_text(column: str) -> str:
+        # A zoned timestamp is rendered in UTC with its offset, whatever the session zone.
+        if types[column] == "TIMESTAMP WITH TIME ZONE":
+            return f"cast(timezone('UTC', {_quote(column)}) as varchar) || '+00:00'"
+        return f"cast({_quote(column)} as varchar)"
+
+    texts = ", ".join(
+        f"nullif(trim({as_text(c)}, '{_WHITESPACE}'), '') as {_quote(c)}" for c in columns
+    )
+    con.execute(
+        f"create temp table {table}_raw as "
+        f"select file_row_number + 1 as source_record, cast(null as bigint) as source_line"
+        f"{', ' + texts if texts else ''} from {reader}"
+    )
+    return columns, False
+
+
+# -- typed projection ----------------------------------------------------------------
+
+
+def _parsed_select(raw_table: str, columns: tuple[str, ...]) -> str:
+    def text(column: str) -> str:
+        return _quote(column) if column in columns else "cast(null as varchar)"
+
+    def integer(column: str) -> str:
+        return f"try_cast(regexp_extract({text(column)}, '{_INTEGER_PATTERN}', 1) as bigint)"
+
+    ts = text("timestamp")
+    integers = ",\n            ".join(f"{integer(c)} as parsed_{c}" for c in INTEGER_COLUMNS)
+    return f"""
+        select
+            *,
+            case
+                when regexp_matches({ts}, '{_OFFSET_PATTERN}')
+                    then timezone('UTC', try_cast({ts} as timestamptz))
+                else try_cast({ts} as timestamp)
+            end as parsed_usage_at,
+            {integers},
+            lower({text("service_tier")}) as parsed_service_tier,
+            lower({text("provider")}) || ':' || coalesce(lower({text("service_tier")}), 'standard')
+                as service_tier_key,
+            lower({text("latency_class")}) as parsed_latency_class
+        from {raw_table}
+    """
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _ref(column: str, staged: StagedFile) -> str:
+    return _quote(column) if column in staged.columns else "cast(null as varchar)"
+
+
+def _trimmed_text(columns: tuple[str, ...], alias: str) -> str:
+    if not columns:
+        return "cast(null as varchar) as _no_columns"
+    return ", ".join(
+        f"nullif(trim({alias}.{_quote(c)}, '{_WHITESPACE}'), '') as {_quote(c)}" for c in columns
+    )
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _sql_str(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _fetchone(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    row = con.execute(sql).fetchone()
+    assert row is not None
+    return row
+
+
+def _first_line(exc: BaseException) -> str:
+    """DuckDB's parse errors put the where on line 1 and the what on line 2
+    (`CSV Error on Line: 7` / `Expected Number of Columns: 5 Found: 6`). The echoed
+    `Original Line` is left out: it may carry prompt text into raw.rejected_files."""
+    lines = [
+        line.strip()
+        for line in str(exc).splitlines()
+        if line.strip() and not line.strip().startswith("Original Line")
+    ]
+    return "; ".join(lines[:2]) if lines else type(exc).__name__

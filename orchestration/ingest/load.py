@@ -1,0 +1,316 @@
+"""Idempotent, atomic loading of export files into `raw.*` (docs/internals.md).
+
+Per file: content hash -> unchanged files are skipped; otherwise detect, stage (DuckDB
+TEMP tables), validate (Great Expectations), and commit in one transaction that
+replaces what the same path loaded before and any record of the same `usage_id` loaded
+from another file (the one loaded last wins). A bad file is rejected whole and recorded
+in `raw.rejected_files`; the walk goes on with the other files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from orchestration.ingest.detect import UnsupportedFormatError, detect_format
+from orchestration.ingest.formats import canonical
+from orchestration.ingest.validate import ExpectationErrored, validate_canonical
+
+RAW_DDL = (
+    "create schema if not exists raw",
+    """
+    create table if not exists raw.canonical_usage (
+        usage_id varchar primary key,
+        request_id varchar,
+        usage_at timestamp not null,
+        account varchar not null,
+        provider varchar not null,
+        model varchar not null,
+        feature varchar,
+        task_class varchar,
+        latency_class varchar,
+        workspace varchar,
+        api_key varchar,
+        prefix_hash varchar,
+        service_tier varchar not null,
+        request_count bigint not null,
+        input_tokens bigint not null,
+        cache_write_5m_tokens bigint not null,
+        cache_write_1h_tokens bigint not null,
+        cache_read_tokens bigint not null,
+        output_tokens bigint not null,
+        prefix_tokens bigint,
+        source_format varchar not null,
+        source_file varchar not null,
+        source_record bigint not null,
+        loaded_at timestamp not null
+    )
+    """,
+    """
+    create table if not exists raw.loaded_files (
+        source_file varchar primary key,
+        content_sha256 varchar not null,
+        file_mtime timestamp not null,
+        source_format varchar not null,
+        row_count bigint not null,
+        loaded_at timestamp not null
+    )
+    """,
+    """
+    create table if not exists raw.rejected_files (
+        source_file varchar not null,
+        content_sha256 varchar not null,
+        rejected_at timestamp not null,
+        error varchar not null
+    )
+    """,
+)
+
+# Files that live beside exports but are not data: skipped, not rejected.
+NON_DATA_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+NON_DATA_PREFIXES = ("readme", "license", "licence", "changelog", "notice")
+NON_DATA_SUFFIXES = (".md", ".rst")
+
+Status = Literal["loaded", "unchanged", "rejected"]
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: Path  # absolute
+    display_name: str  # how messages name the file (e.g. `exports/usage.csv`)
+    status: Status
+    row_count: int  # rows committed (loaded), on the ledger (unchanged), 0 (rejected)
+    source_format: str | None = None
+    error: str | None = None  # one line per problem, each naming the file
+
+
+@dataclass
+class LoadResult:
+    loaded: list[FileOutcome] = field(default_factory=list)
+    unchanged: list[FileOutcome] = field(default_factory=list)
+    rejected: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """False when any file was rejected: a schedule or script must notice."""
+        return not self.rejected
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(outcome.row_count for outcome in self.loaded)
+
+    def add(self, outcome: FileOutcome) -> None:
+        {"loaded": self.loaded, "unchanged": self.unchanged, "rejected": self.rejected}[
+            outcome.status
+        ].append(outcome)
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in RAW_DDL:
+        con.execute(statement)
+
+
+def load_exports(
+    con: duckdb.DuckDBPyConnection,
+    exports_dir: Path,
+    *,
+    repo_root: Path,
+    progress: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Load every data file under `exports_dir` (recursively, by modification time, then
+    name) into `raw.*`. Never raises for a bad file: see `LoadResult.rejected`."""
+    exports_dir = exports_dir.resolve()
+    ensure_raw_tables(con)
+    result = LoadResult()
+    for path in iter_export_files(exports_dir):
+        display_name = f"{exports_dir.name}/{path.relative_to(exports_dir).as_posix()}"
+        outcome = load_file(con, path, repo_root=repo_root, display_name=display_name)
+        result.add(outcome)
+        if progress is not None:
+            progress(_progress_line(outcome))
+    return result
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    repo_root: Path,
+    display_name: str | None = None,
+) -> FileOutcome:
+    """Load one file (skipped when the ledger has this path with this content)."""
+    path = path.resolve()
+    display_name = display_name or _default_display_name(path)
+    ensure_raw_tables(con)
+    content_sha256 = _sha256(path)
+    previous = con.execute(
+        "select content_sha256, row_count, source_format from raw.loaded_files "
+        "where source_file = ?",
+        [str(path)],
+    ).fetchone()
+    if previous is not None and previous[0] == content_sha256:
+        return FileOutcome(path, display_name, "unchanged", int(previous[1]), previous[2])
+
+    def reject(error: str, source_format: str | None = None) -> FileOutcome:
+        _record_rejection(con, path, content_sha256, error)
+        return FileOutcome(path, display_name, "rejected", 0, source_format, error)
+
+    try:
+        return _load_content(con, path, content_sha256, display_name, repo_root, reject)
+    except (duckdb.Error, OSError) as exc:
+        # Anything else that goes wrong with one file (unreadable, a failed commit, which
+        # was rolled back) rejects that file; the walk goes on.
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return reject(f"{display_name}: could not be loaded: {message}")
+
+
+def _load_content(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    content_sha256: str,
+    display_name: str,
+    repo_root: Path,
+    reject: Callable[..., FileOutcome],
+) -> FileOutcome:
+    try:
+        detected = detect_format(path)
+    except UnsupportedFormatError as exc:
+        return reject(f"{display_name}: unsupported format: {exc.reason}")
+    if detected.family != "canonical":  # provider formats get their own stagers later
+        return reject(f"{display_name}: no loader for format {detected.source_format}")
+    try:
+        staged = canonical.stage(con, path, detected.encoding)
+    except canonical.StagingError as exc:
+        return reject(f"{display_name}: {exc}", detected.source_format)
+    try:
+        try:
+            errors = validate_canonical(
+                con,
+                staged,
+                display_name=display_name,
+                service_tier_keys=canonical.known_service_tier_keys(con, staged, repo_root),
+            )
+        except ExpectationErrored as exc:
+            # GE could not evaluate a check: never a pass, so the file is not loaded.
+            return reject(
+                f"{display_name}: validation could not run: {exc}", detected.source_format
+            )
+        if errors:
+            return reject("\n".join(errors), detected.source_format)
+        final = canonical.create_final_table(
+            con, staged, source_file=str(path), source_format=detected.source_format
+        )
+        row_count = _commit(con, final, path, content_sha256, detected.source_format)
+    finally:
+        canonical.drop_staging(con, staged.table)
+    return FileOutcome(path, display_name, "loaded", row_count, detected.source_format)
+
+
+def iter_export_files(exports_dir: Path) -> list[Path]:
+    """Data files under `exports_dir`, oldest modification first, then by relative name."""
+    files = [
+        (path.stat().st_mtime_ns, path.relative_to(exports_dir).as_posix(), path)
+        for path in _walk(exports_dir)
+    ]
+    return [path for _, _, path in sorted(files)]
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # .git, .ipynb_checkpoints...
+        for name in names:
+            if not _is_non_data(name):
+                yield Path(root) / name
+
+
+def _is_non_data(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        name.startswith(".")  # hidden files, .DS_Store
+        or lowered in NON_DATA_NAMES
+        or lowered.startswith(NON_DATA_PREFIXES)
+        or lowered.endswith(NON_DATA_SUFFIXES)
+    )
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    final: str,
+    path: Path,
+    content_sha256: str,
+    source_format: str,
+) -> int:
+    (row_count,) = con.execute(f"select count(*) from {final}").fetchone() or (0,)
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+    con.execute("begin transaction")
+    try:
+        # The path's earlier content is replaced whole (a file rewritten in place)...
+        con.execute("delete from raw.canonical_usage where source_file = ?", [str(path)])
+        # ...and a record also loaded from another file is replaced: last loaded wins.
+        con.execute(
+            f"delete from raw.canonical_usage where usage_id in (select usage_id from {final})"
+        )
+        con.execute(f"insert into raw.canonical_usage select * from {final}")
+        con.execute(
+            """
+            insert or replace into raw.loaded_files
+            values (?, ?, ?, ?, ?, timezone('UTC', now()))
+            """,
+            [str(path), content_sha256, mtime, source_format, row_count],
+        )
+        # The file is good now: its earlier rejections no longer apply.
+        con.execute("delete from raw.rejected_files where source_file = ?", [str(path)])
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return int(row_count)
+
+
+def _record_rejection(
+    con: duckdb.DuckDBPyConnection, path: Path, content_sha256: str, error: str
+) -> None:
+    # One row per path and content: re-running over the same bad file updates it
+    # instead of piling up copies.
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "delete from raw.rejected_files where source_file = ? and content_sha256 = ?",
+            [str(path), content_sha256],
+        )
+        con.execute(
+            "insert into raw.rejected_files values (?, ?, timezone('UTC', now()), ?)",
+            [str(path), content_sha256, error],
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _default_display_name(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _progress_line(outcome: FileOutcome) -> str:
+    if outcome.status == "rejected":
+        return f"rejected {outcome.display_name}:\n{outcome.error}"
+    return f"{outcome.status} {outcome.display_name} ({outcome.row_count} rows)"

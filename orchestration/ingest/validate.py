@@ -1,0 +1,273 @@
+"""Great Expectations suite for a staged canonical file (GX Core 1.24, called directly).
+
+GE runs on a pandas DataFrame read from the staging table, not on DuckDB through
+SQLAlchemy: GE 1.24 on DuckDB returns empty results (STACK.md). One export file fits in
+memory, and the staging table already holds the raw text next to the `parsed_*` typed
+columns, so each expectation is a plain column check, and the records it flags carry
+their record number, CSV/JSONL line and raw values into the error message.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.core.batch_definition import BatchDefinition
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+
+from orchestration.ingest.formats.canonical import (
+    INTEGER_COLUMNS,
+    LATENCY_CLASSES,
+    REQUIRED_COLUMNS,
+    StagedFile,
+)
+
+# Raw columns the suite checks (and quotes in its messages), and the typed columns
+# staging derives from them.
+CHECKED_COLUMNS = (*REQUIRED_COLUMNS, *INTEGER_COLUMNS[2:], "service_tier", "latency_class")
+PARSED_COLUMNS = (
+    "parsed_usage_at",
+    *(f"parsed_{c}" for c in INTEGER_COLUMNS),
+    "service_tier_key",
+    "parsed_latency_class",
+)
+# Offending records quoted per failed expectation; the rest are counted.
+MAX_REPORTED_RECORDS = 5
+
+Row = Mapping[str, Any]
+
+
+class ExpectationErrored(RuntimeError):
+    """An expectation raised instead of evaluating: GE reports that only as
+    `success: False` with `exception_info`, which must never be read as a pass or as a
+    data problem."""
+
+
+@dataclass(frozen=True)
+class Check:
+    expectation: gxe.Expectation
+    # The problem for one offending record, in words, from its staged values.
+    describe: Callable[[Row], str]
+
+
+def validate_canonical(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    *,
+    display_name: str,
+    service_tier_keys: Sequence[str],
+) -> list[str]:
+    """Error messages for a staged file (empty list = valid). Raises ExpectationErrored
+    when GE could not evaluate an expectation."""
+    # Only what the checks read or quote: free text and api keys stay out of pandas and
+    # out of GE's results, and the DataFrame is smaller.
+    quoted = [c for c in CHECKED_COLUMNS if c in staged.columns]
+    selected = ", ".join(
+        ["source_record", "source_line", *(f'"{c}"' for c in quoted), *PARSED_COLUMNS]
+    )
+    frame = con.execute(f"select {selected} from {staged.table} order by source_record").df()
+    existence = [
+        gxe.ExpectColumnToExist(column=column, meta={"check": index})
+        for index, column in enumerate(REQUIRED_COLUMNS)
+    ]
+    checks = _row_checks(staged.columns, service_tier_keys)
+    for index, check in enumerate(checks, start=len(existence)):
+        check.expectation.meta = {"check": index}
+    index_columns = ["source_record", "source_line", *quoted]
+    results = _run_suite(frame, [*existence, *(c.expectation for c in checks)], index_columns)
+
+    missing = [
+        REQUIRED_COLUMNS[i]
+        for i, result in enumerate(results[: len(existence)])
+        if not result.success
+    ]
+    if missing:
+        return [f"{display_name}: missing required column(s): {', '.join(missing)}"]
+    errors: list[str] = []
+    for check, result in zip(checks, results[len(existence) :], strict=True):
+        if not result.success:
+            errors.extend(_describe_failure(display_name, check, result.result))
+    return errors
+
+
+def _row_checks(present: Sequence[str], service_tier_keys: Sequence[str]) -> list[Check]:
+    checks: list[Check] = []
+    # Required values: present and, for typed ones, parseable. `parsed_*` is NULL both
+    # when the text is blank and when it does not parse; the message tells them apart.
+    if "timestamp" in present:
+        checks.append(
+            Check(
+                gxe.ExpectColumnValuesToNotBeNull(column="parsed_usage_at"),
+                lambda row: _empty_or(row, "timestamp", "is not an ISO 8601 timestamp"),
+            )
+        )
+    for column in ("provider", "model"):
+        if column in present:
+            checks.append(
+                Check(
+                    gxe.ExpectColumnValuesToNotBeNull(column=column),
+                    functools.partial(lambda row, c: f"{c} is empty", c=column),
+                )
+            )
+    for column in INTEGER_COLUMNS:
+        if column not in present:
+            continue
+        describe = functools.partial(
+            lambda row, c: _empty_or(row, c, "is not a non-negative integer"), c=column
+        )
+        if column in REQUIRED_COLUMNS:
+            expectation = gxe.ExpectColumnValuesToNotBeNull(column=f"parsed_{column}")
+        else:
+            # Optional: only where the file wrote a value (blank = absent = default).
+            expectation = gxe.ExpectColumnValuesToNotBeNull(
+                column=f"parsed_{column}",
+                row_condition=f"{column}.notnull()",
+                condition_parser="pandas",
+            )
+        checks.append(Check(expectation, describe))
+    if "request_count" in present:
+        checks.append(
+            Check(
+                gxe.ExpectColumnValuesToBeBetween(column="parsed_request_count", min_value=1),
+                lambda row: f"request_count '{row['request_count']}' is less than 1",
+            )
+        )
+    if "service_tier" in present:
+        # Keyed by provider: a provider-specific spelling (OpenAI's `auto`) is only
+        # known for that provider; `*` rows of the seed are known for every provider.
+        checks.append(
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="service_tier_key", value_set=list(service_tier_keys)
+                ),
+                functools.partial(_unknown_tier, keys=service_tier_keys),
+            )
+        )
+    if "latency_class" in present:
+        checks.append(
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="parsed_latency_class", value_set=list(LATENCY_CLASSES)
+                ),
+                lambda row: (
+                    f"latency_class '{row['latency_class']}' is not one of "
+                    + " or ".join(LATENCY_CLASSES)
+                ),
+            )
+        )
+    return checks
+
+
+def _run_suite(frame: Any, expectations: list[gxe.Expectation], index_columns: list[str]) -> list:
+    suite = gx.ExpectationSuite(name="canonical_usage_file", expectations=expectations)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(
+        suite,
+        result_format={
+            "result_format": "SUMMARY",
+            "unexpected_index_column_names": index_columns,
+            "partial_unexpected_count": MAX_REPORTED_RECORDS,
+        },
+    )
+    by_check: dict[int, Any] = {}
+    for result in validation.results:
+        config = result.expectation_config
+        error = _exception_message(result.exception_info)
+        if error is not None:
+            raise ExpectationErrored(f"{config.type} on {config.kwargs.get('column')}: {error}")
+        by_check[config.meta["check"]] = result
+    if sorted(by_check) != list(range(len(expectations))):
+        raise ExpectationErrored(
+            f"GE returned {len(by_check)} results for {len(expectations)} expectations"
+        )
+    return [by_check[i] for i in range(len(expectations))]
+
+
+@functools.cache
+def _batch_definition() -> BatchDefinition:
+    """One ephemeral context per process: creating it costs more than validating a file."""
+    config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    source = context.data_sources.add_pandas("ingest_staging")
+    asset = source.add_dataframe_asset("staged_file")
+    return asset.add_batch_definition_whole_dataframe("whole_file")
+
+
+def _exception_message(info: Mapping[str, Any] | None) -> str | None:
+    """`exception_info` is either one {raised_exception, exception_message} dict or a
+    dict of them keyed by metric; any raised exception counts."""
+    if not info:
+        return None
+    if "raised_exception" in info:
+        if info.get("raised_exception"):
+            return str(info.get("exception_message") or "unknown error")
+        return None
+    for nested in info.values():
+        if isinstance(nested, Mapping) and (message := _exception_message(nested)):
+            return message
+    return None
+
+
+def _describe_failure(display_name: str, check: Check, result: Mapping[str, Any]) -> list[str]:
+    rows = [
+        {key: _clean(value) for key, value in row.items()}
+        for row in result.get("partial_unexpected_index_list") or []
+    ]
+    unexpected = int(result.get("unexpected_count") or len(rows))
+    if not rows:  # GE gave no records (should not happen for column map checks)
+        name = type(check.expectation).__name__
+        return [f"{display_name}: {unexpected} record(s) fail {name}"]
+    messages = [f"{display_name}: {_location(row)}: {check.describe(row)}" for row in rows]
+    if unexpected > len(rows):
+        messages.append(
+            f"{display_name}: ... and {unexpected - len(rows)} more record(s) with the same problem"
+        )
+    return messages
+
+
+def _location(row: Row) -> str:
+    record = row.get("source_record")
+    line = row.get("source_line")
+    return f"record {record}" if line is None else f"line {line} (record {record})"
+
+
+def _empty_or(row: Row, column: str, problem: str) -> str:
+    value = row.get(column)
+    return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
+
+
+def _unknown_tier(row: Row, keys: Sequence[str]) -> str:
+    provider = str(row.get("provider") or "").lower()
+    known = sorted(k.split(":", 1)[1] for k in keys if k.split(":", 1)[0] == provider)
+    return (
+        f"service_tier '{row.get('service_tier')}' is not a known service tier for provider "
+        f"'{row.get('provider')}' (known: {', '.join(known)})"
+    )
+
+
+def _clean(value: Any) -> Any:
+    """numpy scalars and NaN from pandas -> plain Python values and None."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if value.is_integer():
+            return int(value)
+    return value

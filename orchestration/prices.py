@@ -1,0 +1,436 @@
+"""genai-prices -> the versioned price seeds (`seeds/generated/*.csv`).
+
+The warehouse prices usage with dbt from CSV seeds, not by calling a library at run time:
+every price is then reviewable in a diff and dbt stays the only engine. This module turns
+the price data bundled in the *installed* genai-prices package (offline, no network) into
+those seeds, following the columns fixed in docs/internals.md ("Seeds"):
+
+- `model_prices.csv`: one row per (provider, model, price variant, effective-dated
+  interval), resolved with genai-prices' own `ModelInfo.get_prices`, so a variant that does
+  not override a price keeps the standard one exactly as `calc_price` would.
+- `model_aliases.csv`: the spellings a usage export may use for a model, mapped to the
+  canonical (provider, model_id). Ambiguous spellings are dropped, never guessed.
+
+Run `llm-cost-audit prices` (or `python -m orchestration.prices`) after upgrading the
+package; tests/python/test_prices.py fails until the committed seeds match a fresh run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import genai_prices
+from genai_prices.data_snapshot import get_snapshot
+from genai_prices.types import (
+    ClauseAnd,
+    ClauseEquals,
+    ClauseOr,
+    ConditionalPrice,
+    ModelInfo,
+    ModelPrice,
+    PriceVariant,
+    Provider,
+    StartDateConstraint,
+    TieredPrices,
+)
+
+SOURCE = f"genai-prices {genai_prices.__version__}"
+
+# The repository's seed folder, found relative to this package (never the working directory).
+DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "generated"
+
+PRICES_FILE = "model_prices.csv"
+ALIASES_FILE = "model_aliases.csv"
+
+PROVIDERS = ("anthropic", "openai", "google")
+
+# dbt types prices as decimal(18,10): a price needing more decimals would be rounded silently.
+MAX_PRICE_DECIMALS = 10
+
+# Seed column -> genai-prices price key. genai's `cache_write_mtok` is the 5-minute write.
+PRICE_KEYS: dict[str, str] = {
+    "input_usd_per_mtok": "input_mtok",
+    "output_usd_per_mtok": "output_mtok",
+    "cache_write_5m_usd_per_mtok": "cache_write_mtok",
+    "cache_write_1h_usd_per_mtok": "cache_write_1h_mtok",
+    "cache_read_usd_per_mtok": "cache_read_mtok",
+}
+
+PRICE_COLUMNS: tuple[str, ...] = (
+    "provider",
+    "model_id",
+    "price_variant",
+    "valid_from",
+    "valid_to",
+    *PRICE_KEYS,
+    "long_context_threshold_tokens",
+    *(f"lc_{column}" for column in PRICE_KEYS),
+    "source",
+)
+
+ALIAS_COLUMNS: tuple[str, ...] = ("alias", "provider", "model_id", "source")
+
+# Request contexts that select each seed price variant. `standard` is the base price set.
+VARIANT_CONTEXTS: dict[str, dict[str, str]] = {
+    "batch": {"processing": "batch"},
+    "flex": {"service_tier": "flex"},
+    "priority": {"service_tier": "priority"},
+}
+# genai-prices' OpenAI data prices service_tier=fast like priority; use it as the priority
+# variant only when a model has no explicit priority variant.
+PRIORITY_FALLBACK_CONTEXT = {"service_tier": "fast"}
+
+# Variants deliberately not turned into seed rows, with the reason.
+IGNORED_VARIANTS: dict[tuple[tuple[str, str], ...], str] = {
+    (("service_tier", "default"),): "same as standard",
+    (("service_tier", "fast"),): "used only as the priority variant when there is none",
+    (("speed", "fast"),): "Anthropic fast mode is not a service tier of the usage contract",
+}
+
+Prices = tuple[str, ...]  # one resolved row's price columns, already formatted
+
+
+def format_decimal(value: Decimal) -> str:
+    """Exact decimal text: no float, no exponent, no trailing zeros ('2.50' -> '2.5')."""
+    if not value.is_finite():
+        raise ValueError(f"price is not a finite decimal: {value!r}")
+    text = format(value.normalize(), "f")
+    if "." in text and len(text.split(".", 1)[1]) > MAX_PRICE_DECIMALS:
+        raise ValueError(f"price {text} has more than {MAX_PRICE_DECIMALS} decimals")
+    return text
+
+
+def _wanted(provider: Provider, model: ModelInfo) -> bool:
+    # Vertex (`google`) also lists Claude copies: the Anthropic rows already price those.
+    if provider.id == "google" and not model.id.startswith("gemini"):
+        return False
+    return all(
+        price_set.input_mtok is not None and price_set.output_mtok is not None
+        for price_set in _standard_price_sets(model)
+    )
+
+
+def _standard_price_sets(model: ModelInfo) -> list[ModelPrice]:
+    if isinstance(model.prices, ModelPrice):
+        return [model.prices]
+    return [conditional.prices for conditional in model.prices]
+
+
+def _start_date(constraint: object, where: str) -> date | None:
+    if constraint is None:
+        return None
+    if isinstance(constraint, StartDateConstraint):
+        return constraint.start_date
+    # Time-of-day prices (off-peak) cannot be expressed as effective-dated rows.
+    raise ValueError(f"{where}: unsupported price constraint {constraint!r}")
+
+
+def _boundaries(model: ModelInfo) -> list[date]:
+    dates: set[date] = set()
+    conditionals: Sequence[ConditionalPrice] = (
+        [] if isinstance(model.prices, ModelPrice) else model.prices
+    )
+    for conditional in conditionals:
+        if (start := _start_date(conditional.constraint, model.id)) is not None:
+            dates.add(start)
+    for variant in model.price_variants or ():
+        if (start := _start_date(variant.constraint, model.id)) is not None:
+            dates.add(start)
+    return sorted(dates)
+
+
+def _variant_contexts(provider: Provider, model: ModelInfo) -> dict[str, dict[str, str]]:
+    """Seed variant -> the price context that selects it, for the variants this model has."""
+    whens = [dict(variant.when) for variant in model.price_variants or ()]
+    contexts = {name: ctx for name, ctx in VARIANT_CONTEXTS.items() if ctx in whens}
+    if "priority" not in contexts and PRIORITY_FALLBACK_CONTEXT in whens:
+        contexts["priority"] = PRIORITY_FALLBACK_CONTEXT
+    known = [*VARIANT_CONTEXTS.values(), *(dict(key) for key in IGNORED_VARIANTS)]
+    for when in whens:
+        if when not in known:
+            print(
+                f"warning: {provider.id}/{model.id}: price variant {when} not carried to the seeds",
+                file=sys.stderr,
+            )
+    return contexts
+
+
+def _active(variant: PriceVariant, context: Mapping[str, str], day: date) -> bool:
+    start = _start_date(variant.constraint, "variant")
+    return dict(variant.when) == dict(context) and (start is None or start <= day)
+
+
+def _row_prices(resolved: ModelPrice, where: str) -> Prices:
+    """Price columns for one resolved price set; tiers checked so they fit one threshold."""
+    base: list[str] = []
+    long_context: list[str] = []
+    starts: set[int] = set()
+    for key in PRICE_KEYS.values():
+        value: Decimal | TieredPrices | None = getattr(resolved, key)
+        if isinstance(value, TieredPrices):
+            if len(value.tiers) != 1:
+                raise ValueError(
+                    f"{where}: {key} has {len(value.tiers)} price tiers; the seed holds exactly one"
+                )
+            starts.add(value.tiers[0].start)
+            base.append(format_decimal(value.base))
+            long_context.append(format_decimal(value.tiers[0].price))
+        elif value is None:
+            base.append("")
+            long_context.append("")
+        else:
+            # A flat price applies on both sides of the threshold (genai's calc_unit_price).
+            base.append(format_decimal(value))
+            long_context.append(format_decimal(value))
+    if len(starts) > 1:
+        raise ValueError(
+            f"{where}: tiers start at different input sizes {sorted(starts)}; "
+            "the seed has one long-context threshold per row"
+        )
+    if not starts:
+        return (*base, "", *([""] * len(PRICE_KEYS)))
+    return (*base, str(starts.pop()), *long_context)
+
+
+@dataclass
+class _Span:
+    valid_from: date | None
+    valid_to: date | None
+    prices: Prices
+
+
+def _model_rows(provider: Provider, model: ModelInfo) -> Iterator[dict[str, str]]:
+    bounds = _boundaries(model)
+    starts: list[date | None] = [None, *bounds]
+    ends: list[date | None] = [*bounds, None]
+    contexts = _variant_contexts(provider, model)
+    spans: dict[str, list[_Span]] = {"standard": [], **{name: [] for name in contexts}}
+
+    for valid_from, valid_to in zip(starts, ends, strict=True):
+        # Every day in the interval resolves alike: take its first (open start: its last).
+        day = valid_from or (valid_to - timedelta(days=1) if valid_to else date(2000, 1, 1))
+        at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        active: dict[str, Mapping[str, str] | None] = {"standard": None}
+        for name, context in contexts.items():
+            if any(_active(v, context, day) for v in model.price_variants or ()):
+                active[name] = context
+        for name, context in active.items():
+            where = f"{provider.id}/{model.id} {name} from {valid_from or 'start'}"
+            prices = _row_prices(model.get_prices(at, context), where)
+            previous = spans[name][-1] if spans[name] else None
+            if previous and previous.valid_to == valid_from and previous.prices == prices:
+                previous.valid_to = valid_to  # same prices as the interval before: extend it
+            else:
+                spans[name].append(_Span(valid_from, valid_to, prices))
+
+    for name, variant_spans in spans.items():
+        for span in variant_spans:
+            yield dict(
+                zip(
+                    PRICE_COLUMNS,
+                    (
+                        provider.id,
+                        model.id,
+                        name,
+                        span.valid_from.isoformat() if span.valid_from else "",
+                        span.valid_to.isoformat() if span.valid_to else "",
+                        *span.prices,
+                        SOURCE,
+                    ),
+                    strict=True,
+                )
+            )
+
+
+def _models() -> Iterator[tuple[Provider, ModelInfo]]:
+    providers = {provider.id: provider for provider in get_snapshot().providers}
+    for provider_id in PROVIDERS:
+        provider = providers[provider_id]
+        for model in provider.models:
+            if _wanted(provider, model):
+                yield provider, model
+
+
+def build_price_rows() -> list[dict[str, str]]:
+    """Every effective-dated price row, sorted (provider, model_id, price_variant, valid_from)."""
+    rows = [row for provider, model in _models() for row in _model_rows(provider, model)]
+    rows.sort(key=lambda r: (r["provider"], r["model_id"], r["price_variant"], r["valid_from"]))
+    return rows
+
+
+def _equals_values(clause: Any) -> Iterator[str]:
+    """Exact spellings in a model's match logic. starts_with/regex/contains can't be listed."""
+    if isinstance(clause, ClauseEquals):
+        yield clause.equals
+    elif isinstance(clause, ClauseOr):
+        for sub in clause.or_:
+            yield from _equals_values(sub)
+    elif isinstance(clause, ClauseAnd):
+        # An `and` narrows its parts; only a part that is itself an exact spelling is exact.
+        equals = [sub for sub in clause.and_ if isinstance(sub, ClauseEquals)]
+        if equals:
+            yield from _equals_values(equals[0])
+
+
+# '4-5' -> '4.5' where both sides are single digits (not dates such as 2024-05-13).
+_DASHED_VERSION = re.compile(r"(?<![0-9])([0-9])-([0-9])(?![0-9])")
+
+# Rule precedence: a model's own id is never ambiguous, then the package's exact spellings.
+ALIAS_RULES = (
+    "model_id",
+    "provider_model_id",
+    "match_equals",
+    "display_name",
+    "dotted_version",
+    "provider_prefix",
+)
+OWN_ID_RULES = ("model_id", "provider_model_id")
+
+
+def _alias_candidates(provider: Provider, model: ModelInfo) -> Iterator[tuple[str, str]]:
+    spellings: list[tuple[str, str]] = [(model.id.lower(), "model_id")]
+    spellings += [(value.lower(), "match_equals") for value in _equals_values(model.match)]
+    dotted = [
+        (_DASHED_VERSION.sub(r"\1.\2", alias), "dotted_version")
+        for alias, _ in spellings
+        if _DASHED_VERSION.search(alias)
+    ]
+    spellings += dotted
+    yield from spellings
+    if model.name:
+        # Anthropic console cost exports name models by display name ("claude sonnet 4.5").
+        yield " ".join(model.name.lower().split()), "display_name"
+    for alias, rule in spellings:
+        prefix_rule = "provider_model_id" if rule == "model_id" else "provider_prefix"
+        yield f"{provider.id}/{alias}", prefix_rule
+
+
+def build_alias_rows() -> list[dict[str, str]]:
+    """alias -> (provider, model_id); an alias claimed by two models is dropped with a warning."""
+    claims: dict[str, dict[tuple[str, str], str]] = {}
+    for provider, model in _models():
+        for alias, rule in _alias_candidates(provider, model):
+            by_model = claims.setdefault(alias, {})
+            current = by_model.get((provider.id, model.id))
+            if current is None or ALIAS_RULES.index(rule) < ALIAS_RULES.index(current):
+                by_model[(provider.id, model.id)] = rule
+
+    rows: list[dict[str, str]] = []
+    for alias, by_model in claims.items():
+        if len(by_model) > 1:
+            own = [key for key, rule in by_model.items() if rule in OWN_ID_RULES]
+            if len(own) != 1:
+                names = ", ".join(f"{p}/{m} ({r})" for (p, m), r in sorted(by_model.items()))
+                print(f"warning: alias {alias!r} is ambiguous, dropped: {names}", file=sys.stderr)
+                continue
+            # The exact model id wins over another model's looser spelling.
+            others = ", ".join(f"{p}/{m}" for (p, m) in sorted(by_model) if (p, m) != own[0])
+            print(
+                f"warning: alias {alias!r} is {own[0][0]}/{own[0][1]}'s id; also claimed by "
+                f"{others}, ignored there",
+                file=sys.stderr,
+            )
+            by_model = {own[0]: by_model[own[0]]}
+        (((provider_id, model_id), rule),) = by_model.items()
+        rows.append(
+            {
+                "alias": alias,
+                "provider": provider_id,
+                "model_id": model_id,
+                "source": f"{SOURCE} {rule}",
+            }
+        )
+    rows.sort(key=lambda r: (r["alias"], r["provider"]))
+    return rows
+
+
+def render_csv(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> str:
+    """The exact file text written for `rows` (also used by the drift test)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    # A reader (dbt seed, a test) never sees a half-written seed.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def render_seeds() -> dict[str, str]:
+    """File name -> the text a fresh generation writes."""
+    return {
+        PRICES_FILE: render_csv(PRICE_COLUMNS, build_price_rows()),
+        ALIASES_FILE: render_csv(ALIAS_COLUMNS, build_alias_rows()),
+    }
+
+
+def write_seeds(seed_dir: Path) -> dict[str, int]:
+    """Write both generated seeds into `seed_dir`; returns data rows written per file."""
+    seed_dir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    for name, text in render_seeds().items():
+        _write_atomic(seed_dir / name, text)
+        counts[name] = text.count("\n") - 1
+    return counts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="llm-cost-audit prices",
+        description=f"Regenerate the price seeds from the installed {SOURCE}.",
+    )
+    parser.add_argument(
+        "--seed-dir",
+        type=Path,
+        default=DEFAULT_SEED_DIR,
+        help=f"folder for {PRICES_FILE} and {ALIASES_FILE} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the seeds differ from a fresh generation",
+    )
+    args = parser.parse_args(argv)
+    seed_dir: Path = args.seed_dir
+
+    if args.check:
+        stale = [
+            name
+            for name, text in render_seeds().items()
+            if not (seed_dir / name).is_file()
+            or (seed_dir / name).read_text(encoding="utf-8") != text
+        ]
+        for name in stale:
+            print(f"{seed_dir / name} is not what {SOURCE} generates; run `llm-cost-audit prices`")
+        if not stale:
+            print(f"seeds in {seed_dir} match {SOURCE}")
+        return 1 if stale else 0
+
+    for name, count in write_seeds(seed_dir).items():
+        print(f"wrote {count} rows to {seed_dir / name} ({SOURCE})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

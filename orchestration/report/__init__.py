@@ -1,0 +1,7 @@
+"""The findings report: reads the marts only (no Dagster), renders text and Markdown."""
+
+from orchestration.report.console import format_summary
+from orchestration.report.markdown import render_markdown, write_report
+from orchestration.report.summary import AuditSummary, load_summary
+
+__all__ = ["AuditSummary", "format_summary", "load_summary", "render_markdown", "write_report"]

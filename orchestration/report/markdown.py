@@ -1,0 +1,265 @@
+"""The findings report as Markdown (`findings.md`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from orchestration.report.formatting import (
+    format_count,
+    format_days,
+    format_factor,
+    format_percent,
+    format_timestamp,
+    format_usd,
+    percent,
+)
+from orchestration.report.summary import AuditSummary, Finding
+
+REPORT_FILE_NAME = "findings.md"
+
+
+def _cell(text: str) -> str:
+    """Safe inside a table cell: no pipes or line breaks."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    align = ["---" if i < left else "---:" for i in range(len(headers))]
+    return [
+        "| " + " | ".join(_cell(h) for h in headers) + " |",
+        "| " + " | ".join(align) + " |",
+        *("| " + " | ".join(_cell(c) for c in row) + " |" for row in rows),
+    ]
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?" else f"{text}."
+
+
+def _code(text: str | None, missing: str) -> str:
+    return f"`{text}`" if text else missing
+
+
+def _window_line(summary: AuditSummary) -> str:
+    window = summary.window
+    if window is None:
+        return "**Window:** no usage in the warehouse."
+    return (
+        f"**Window:** {format_timestamp(window.start_at)} to {format_timestamp(window.end_at)} "
+        f"({format_days(window.days)} days)."
+    )
+
+
+def _headline(summary: AuditSummary) -> list[str]:
+    window = summary.window
+    if window is None:
+        return ["No usage has been loaded, so there is nothing to audit yet."]
+    observed, monthly = summary.headline_observed, summary.headline_monthly
+    saved, saved_monthly = observed.savings("optimized"), monthly.savings("optimized")
+    candidate = summary.scope("candidate")
+    text = (
+        f"Over {format_days(window.days)} days the audited usage cost "
+        f"**{format_usd(observed.current)}** at list price "
+        f"({format_usd(monthly.current)} per 30 days). "
+        f"Acting on the confirmed findings, with all three levers stacked, it would have cost "
+        f"{format_usd(observed.optimized)}: a saving of **{format_usd(saved)}** "
+        f"({format_percent(percent(saved, observed.current))}), "
+        f"**{format_usd(saved_monthly)} per 30 days**."
+    )
+    if candidate.observed.savings("optimized") != 0:
+        text += (
+            f" Heuristic candidates could save a further "
+            f"{format_usd(candidate.monthly.savings('optimized'))} per 30 days once their "
+            "task or latency class is confirmed."
+        )
+    if summary.has_unpriced:
+        text += (
+            f" {format_count(summary.unpriced_row_count)} usage rows "
+            f"({format_count(summary.unpriced_request_count)} requests) could not be priced "
+            "and are not in these figures: see Unpriced usage."
+        )
+    return [text]
+
+
+def _scenario_table(summary: AuditSummary) -> list[str]:
+    rows = [
+        [
+            line.label,
+            format_usd(line.observed_cost),
+            format_usd(line.observed_savings),
+            format_usd(line.monthly_cost),
+            format_usd(line.monthly_savings),
+            format_percent(line.savings_pct),
+        ]
+        for line in summary.scenario_lines()
+    ]
+    return [
+        "Each lever alone, then all three stacked. Savings count confirmed attribution only "
+        "(declared in the export or matched by a rule).",
+        "",
+        *_table(
+            ["Scenario", "Window cost", "Savings", "Per 30 days", "Savings / 30 days", "Savings %"],
+            rows,
+        ),
+    ]
+
+
+def _waterfall_table(summary: AuditSummary) -> list[str]:
+    rows = [
+        [
+            step.label,
+            format_usd(step.observed_cost),
+            "" if i == 0 else format_usd(step.observed_step_savings),
+            format_usd(step.monthly_cost),
+            "" if i == 0 else format_usd(step.monthly_step_savings),
+        ]
+        for i, step in enumerate(summary.waterfall())
+    ]
+    return [
+        "The levers stacked in a fixed order: tiering, then batch, then caching.",
+        "",
+        *_table(["Step", "Window cost", "This step saves", "Per 30 days", "Saves / 30 days"], rows),
+    ]
+
+
+def _confidence_table(summary: AuditSummary) -> list[str]:
+    rows = [
+        [
+            label,
+            format_count(scope.request_count),
+            format_usd(scope.observed.savings("optimized")),
+            format_usd(scope.monthly.savings("optimized")),
+        ]
+        for label, scope in (
+            ("confirmed (declared or rule)", summary.scope("confirmed")),
+            ("candidate (heuristic; not in the headline)", summary.scope("candidate")),
+        )
+    ]
+    return _table(["Attribution", "Requests", "Window savings", "Savings / 30 days"], rows)
+
+
+def _finding_change(finding: Finding) -> str:
+    """`model` -> `recommended` for tiering; the lever's change otherwise."""
+    model = _code(finding.model_id, "any model")
+    if finding.recommended_model:
+        return f"{model} -> `{finding.recommended_model}`"
+    if finding.lever == "batch":
+        return f"{model} -> Batch API"
+    if finding.lever == "caching":
+        return f"{model} + prompt cache"
+    return model
+
+
+def _finding_item(number: int, finding: Finding) -> str:
+    provider = f"{finding.provider} " if finding.provider else ""
+    scope = f"{_code(finding.feature, 'all features')} ({provider}{_finding_change(finding)})"
+    share = format_percent(finding.savings_pct)
+    return (
+        f"{number}. **{finding.lever.capitalize()}**, {scope}: {_sentence(finding.action)} "
+        f"Evidence: {_sentence(finding.evidence)} "
+        f"Saves **{format_usd(finding.monthly_savings_usd)} per 30 days** "
+        f"({format_usd(finding.observed_savings_usd)} over the window, {share} of the "
+        f"{format_usd(finding.observed_current_cost_usd)} it cost). "
+        f"Confidence: {finding.confidence}."
+    )
+
+
+def _findings_list(findings: Sequence[Finding], none: str) -> list[str]:
+    if not findings:
+        return [none]
+    return [_finding_item(i, f) for i, f in enumerate(findings, start=1)]
+
+
+def _unpriced_section(summary: AuditSummary) -> list[str]:
+    if not summary.has_unpriced:
+        return ["None: every usage row was priced."]
+    rows = [
+        [
+            u.provider or "(none)",
+            u.model or "(none)",
+            u.unpriced_reason or "(no reason given)",
+            format_count(u.row_count),
+            format_count(u.request_count),
+            format_count(u.total_tokens),
+        ]
+        for u in summary.unpriced
+    ]
+    return [
+        f"**Warning: {format_count(summary.unpriced_row_count)} usage rows "
+        f"({format_count(summary.unpriced_request_count)} requests, "
+        f"{format_count(summary.unpriced_total_tokens)} tokens) have no price.** They are "
+        "never costed as $0: they are left out of every figure above and listed here, so a "
+        "price, an alias or a service-tier rule can be added.",
+        "",
+        *_table(["Provider", "Model", "Reason", "Rows", "Requests", "Tokens"], rows, left=3),
+    ]
+
+
+def _method(summary: AuditSummary) -> list[str]:
+    window = summary.window
+    normalisation = "a 30-day figure is the window's figure x 30 / window days"
+    if window is not None:
+        days = format_days(window.days)
+        normalisation += (
+            f" (here x 30 / {days}, a factor of {format_factor(window.monthly_factor)})"
+        )
+    return [
+        "- Each call is priced at list price for its model, service tier and cache behaviour "
+        "on the call's date (effective-dated price seeds), including long-context, batch, "
+        "flex and priority prices.",
+        "- Tiered: the cheapest model of the same provider and generation whose tier meets "
+        "the call's task class. Batched: the Batch API discount where the work is "
+        "async-tolerant. Cached: repeated prefixes billed as cache writes and reads, with the "
+        "cheapest of no cache, a 5-minute or a 1-hour TTL per stream.",
+        "- Each lever is first costed alone; the waterfall stacks them (tiering, then batch, "
+        "then caching). Findings are single levers and overlap, so they do not add up to the "
+        "stacked total.",
+        "- Confirmed figures count calls whose task and latency class were declared or set "
+        "by a rule; calls classified by the heuristic are candidates, reported apart.",
+        f"- The window runs from the earliest to the latest usage; {normalisation}.",
+        "- Usage with no matching price is never costed as $0: it is listed under "
+        "Unpriced usage. Money is exact decimal throughout; figures are rounded half-even to "
+        "the cent for display only.",
+    ]
+
+
+def render_markdown(summary: AuditSummary) -> str:
+    """The findings report: headline, scenarios, waterfall, findings, unpriced, method."""
+    lines: list[str] = ["# LLM cost audit: findings", "", _window_line(summary), ""]
+    lines += ["## Headline", "", *_headline(summary), ""]
+    if summary.has_usage:
+        lines += ["## Scenarios", "", *_scenario_table(summary), ""]
+        lines += ["## Waterfall", "", *_waterfall_table(summary), ""]
+        lines += ["## Confirmed and candidate savings", "", *_confidence_table(summary), ""]
+        lines += [
+            "## Findings",
+            "",
+            "Ordered by savings per 30 days. Each is one lever on its own.",
+            "",
+            *_findings_list(summary.confirmed_findings, "No confirmed findings."),
+            "",
+            "## Candidates (heuristic attribution)",
+            "",
+            "These rest on a heuristic guess of the task or latency class: confirm the class "
+            "(declare it in the export or add an attribution rule) before acting.",
+            "",
+            *_findings_list(summary.candidate_findings, "None."),
+            "",
+        ]
+    lines += ["## Unpriced usage", "", *_unpriced_section(summary), ""]
+    lines += ["## How these figures are computed", "", *_method(summary)]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(summary: AuditSummary, report_dir: Path) -> Path:
+    """Write `findings.md` into `report_dir` (created if missing), atomically; its path."""
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    path = report_dir / REPORT_FILE_NAME
+    partial = report_dir / f".{REPORT_FILE_NAME}.partial"
+    partial.write_text(render_markdown(summary), encoding="utf-8")
+    os.replace(partial, path)
+    return path

@@ -1,0 +1,402 @@
+"""What the report says, read from the marts (and nothing else) into plain dataclasses.
+
+Reads `marts.rpt_audit_window`, `marts.rpt_scenario_totals`, `marts.savings_findings` and
+`marts.rpt_unpriced_usage` (columns in docs/internals.md). Money stays `decimal.Decimal`:
+DuckDB hands DECIMAL columns to Python as Decimal, and a money column that arrives as a
+float means a mart lost its DECIMAL type, which is a bug: it raises instead of rounding.
+
+The headline counts confirmed attribution only (DESIGN.md: `declared` and `rule` rows;
+`heuristic` rows are candidates, reported apart). So the scenario table and the waterfall
+are "the whole priced bill, with each lever applied to the confirmed rows": for a
+scenario X, `all.current - (confirmed.current - confirmed.X)`. Rows in the `candidate`
+scope stay at their current cost there; their savings are shown on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+
+from orchestration.report.formatting import percent
+
+ZERO = Decimal(0)
+
+# Scenario columns of marts.rpt_scenario_totals, in the order the report shows them.
+SCENARIOS: tuple[str, ...] = (
+    "current",
+    "tiered",
+    "batched",
+    "cached",
+    "tiered_batched",
+    "optimized",
+)
+# The single-lever table: each lever alone, then all stacked.
+TABLE_SCENARIOS: tuple[str, ...] = ("current", "tiered", "batched", "cached", "optimized")
+SCENARIO_LABELS: Mapping[str, str] = {
+    "current": "current",
+    "tiered": "tiered",
+    "batched": "batched",
+    "cached": "cached",
+    "tiered_batched": "tiered + batched",
+    "optimized": "optimized (all levers)",
+}
+# The waterfall: levers stacked in DESIGN.md's fixed order.
+WATERFALL: tuple[tuple[str, str], ...] = (
+    ("current", "current"),
+    ("tiered", "after tiering"),
+    ("tiered_batched", "after tiering + batch"),
+    ("optimized", "after all three (optimized)"),
+)
+
+
+class MoneyTypeError(TypeError):
+    """A money column reached Python as a float: a mart lost its DECIMAL type."""
+
+
+def _money(value: object, column: str) -> Decimal:
+    if value is None:
+        return ZERO  # a sum over no priced rows
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    raise MoneyTypeError(
+        f"{column} arrived as {type(value).__name__} ({value!r}); money must be DECIMAL "
+        "in the marts (see STACK.md: decimal / integer and avg() give DOUBLE in DuckDB)"
+    )
+
+
+def _number(value: object) -> Decimal:
+    """A window measure (not money): exact when it can be, tolerant of a DOUBLE."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return _money(value, "window")
+
+
+def _count(value: object) -> int:
+    return 0 if value is None else int(value)  # type: ignore[call-overload]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, object]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class AuditWindow:
+    """The global window: earliest usage to latest (DESIGN.md), and the 30-day factor."""
+
+    start_at: datetime
+    end_at: datetime
+    seconds: Decimal
+    days: Decimal
+    monthly_factor: Decimal  # 30 days / window days
+
+
+@dataclass(frozen=True)
+class ScenarioCosts:
+    """The six scenario costs of one scope, over one period (window or 30 days)."""
+
+    current: Decimal = ZERO
+    tiered: Decimal = ZERO
+    batched: Decimal = ZERO
+    cached: Decimal = ZERO
+    tiered_batched: Decimal = ZERO
+    optimized: Decimal = ZERO
+
+    def cost(self, scenario: str) -> Decimal:
+        return getattr(self, scenario)
+
+    def savings(self, scenario: str) -> Decimal:
+        return self.current - self.cost(scenario)
+
+
+@dataclass(frozen=True)
+class ScopeTotals:
+    """One row of marts.rpt_scenario_totals: `all`, `confirmed` or `candidate`."""
+
+    scope: str
+    request_count: int
+    observed: ScenarioCosts
+    monthly: ScenarioCosts
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One row of marts.savings_findings: one lever on one scope, alone."""
+
+    finding_id: str
+    lever: str  # tiering | batch | caching
+    confidence: str  # confirmed | candidate
+    provider: str | None
+    model_id: str | None
+    feature: str | None
+    recommended_model: str | None
+    action: str
+    evidence: str
+    request_count: int
+    observed_current_cost_usd: Decimal
+    observed_savings_usd: Decimal
+    monthly_current_cost_usd: Decimal
+    monthly_savings_usd: Decimal
+
+    @property
+    def savings_pct(self) -> Decimal | None:
+        """Savings as a percentage of this scope's current cost (exact)."""
+        return percent(self.observed_savings_usd, self.observed_current_cost_usd)
+
+    @property
+    def change(self) -> str:
+        """`model -> recommended` for tiering; the lever's change otherwise."""
+        model = self.model_id or "(any model)"
+        if self.recommended_model:
+            return f"{model} -> {self.recommended_model}"
+        if self.lever == "batch":
+            return f"{model} -> Batch API"
+        if self.lever == "caching":
+            return f"{model} + prompt cache"
+        return model
+
+
+@dataclass(frozen=True)
+class UnpricedUsage:
+    """One row of marts.rpt_unpriced_usage: usage left out of every cost figure."""
+
+    provider: str | None
+    model: str | None
+    unpriced_reason: str | None
+    row_count: int
+    request_count: int
+    total_tokens: int
+
+
+@dataclass(frozen=True)
+class ScenarioLine:
+    """One line of the scenario table (headline basis)."""
+
+    scenario: str
+    label: str
+    observed_cost: Decimal
+    observed_savings: Decimal
+    monthly_cost: Decimal
+    monthly_savings: Decimal
+    savings_pct: Decimal | None  # of the current cost; None when that is zero
+
+
+@dataclass(frozen=True)
+class WaterfallStep:
+    """One step of the waterfall: the cost after it and what this step alone took off."""
+
+    scenario: str
+    label: str
+    observed_cost: Decimal
+    observed_step_savings: Decimal
+    monthly_cost: Decimal
+    monthly_step_savings: Decimal
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    window: AuditWindow | None  # None when the warehouse holds no usage
+    scopes: Mapping[str, ScopeTotals]
+    findings: tuple[Finding, ...]  # by 30-day savings, largest first
+    unpriced: tuple[UnpricedUsage, ...]
+
+    def scope(self, name: str) -> ScopeTotals:
+        """A scope's totals; zeros when the mart has no row for it."""
+        return self.scopes.get(name) or ScopeTotals(name, 0, ScenarioCosts(), ScenarioCosts())
+
+    @property
+    def has_usage(self) -> bool:
+        return self.window is not None
+
+    @property
+    def headline_observed(self) -> ScenarioCosts:
+        return self._headline(lambda s: s.observed)
+
+    @property
+    def headline_monthly(self) -> ScenarioCosts:
+        return self._headline(lambda s: s.monthly)
+
+    def _headline(self, period: Callable[[ScopeTotals], ScenarioCosts]) -> ScenarioCosts:
+        everything, confirmed = period(self.scope("all")), period(self.scope("confirmed"))
+        return ScenarioCosts(
+            **{name: everything.current - confirmed.savings(name) for name in SCENARIOS}
+        )
+
+    def scenario_lines(self) -> list[ScenarioLine]:
+        observed, monthly = self.headline_observed, self.headline_monthly
+        return [
+            ScenarioLine(
+                scenario=name,
+                label=SCENARIO_LABELS[name],
+                observed_cost=observed.cost(name),
+                observed_savings=observed.savings(name),
+                monthly_cost=monthly.cost(name),
+                monthly_savings=monthly.savings(name),
+                savings_pct=percent(observed.savings(name), observed.current),
+            )
+            for name in TABLE_SCENARIOS
+        ]
+
+    def waterfall(self) -> list[WaterfallStep]:
+        observed, monthly = self.headline_observed, self.headline_monthly
+        steps: list[WaterfallStep] = []
+        previous: str | None = None
+        for name, label in WATERFALL:
+            steps.append(
+                WaterfallStep(
+                    scenario=name,
+                    label=label,
+                    observed_cost=observed.cost(name),
+                    observed_step_savings=(
+                        ZERO if previous is None else observed.cost(previous) - observed.cost(name)
+                    ),
+                    monthly_cost=monthly.cost(name),
+                    monthly_step_savings=(
+                        ZERO if previous is None else monthly.cost(previous) - monthly.cost(name)
+                    ),
+                )
+            )
+            previous = name
+        return steps
+
+    @property
+    def confirmed_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.confidence == "confirmed")
+
+    @property
+    def candidate_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.confidence != "confirmed")
+
+    @property
+    def has_unpriced(self) -> bool:
+        return any(u.row_count for u in self.unpriced)
+
+    @property
+    def unpriced_row_count(self) -> int:
+        return sum(u.row_count for u in self.unpriced)
+
+    @property
+    def unpriced_request_count(self) -> int:
+        return sum(u.request_count for u in self.unpriced)
+
+    @property
+    def unpriced_total_tokens(self) -> int:
+        return sum(u.total_tokens for u in self.unpriced)
+
+
+def _load_window(con: duckdb.DuckDBPyConnection) -> AuditWindow | None:
+    rows = _rows(
+        con,
+        """
+        select window_start_at, window_end_at, window_seconds, window_days, monthly_factor
+        from marts.rpt_audit_window
+        """,
+    )
+    if not rows or rows[0]["window_start_at"] is None:
+        return None
+    if len(rows) > 1:
+        raise ValueError(f"marts.rpt_audit_window must hold one row, found {len(rows)}")
+    row = rows[0]
+    return AuditWindow(
+        start_at=row["window_start_at"],  # type: ignore[arg-type]
+        end_at=row["window_end_at"],  # type: ignore[arg-type]
+        seconds=_number(row["window_seconds"]),
+        days=_number(row["window_days"]),
+        monthly_factor=_number(row["monthly_factor"]),
+    )
+
+
+def _load_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, ScopeTotals]:
+    cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
+    columns = ", ".join(cost_columns + [f"monthly_{c}" for c in cost_columns])
+    scopes: dict[str, ScopeTotals] = {}
+    for row in _rows(
+        con, f"select confidence_scope, request_count, {columns} from marts.rpt_scenario_totals"
+    ):
+        scope = str(row["confidence_scope"])
+
+        def costs(prefix: str, row: dict[str, object] = row) -> ScenarioCosts:
+            return ScenarioCosts(
+                **{
+                    s: _money(row[f"{prefix}{s}_cost_usd"], f"rpt_scenario_totals.{prefix}{s}")
+                    for s in SCENARIOS
+                }
+            )
+
+        scopes[scope] = ScopeTotals(
+            scope, _count(row["request_count"]), costs(""), costs("monthly_")
+        )
+    return scopes
+
+
+def _load_findings(con: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
+    money = (
+        "observed_current_cost_usd",
+        "observed_savings_usd",
+        "monthly_current_cost_usd",
+        "monthly_savings_usd",
+    )
+    rows = _rows(
+        con,
+        f"""
+        select finding_id, lever, confidence, provider, model_id, feature,
+            recommended_model, action, evidence, request_count, {", ".join(money)}
+        from marts.savings_findings
+        order by monthly_savings_usd desc, observed_savings_usd desc, finding_id
+        """,
+    )
+    return tuple(
+        Finding(
+            finding_id=str(r["finding_id"]),
+            lever=str(r["lever"]),
+            confidence=str(r["confidence"]),
+            provider=r["provider"],  # type: ignore[arg-type]
+            model_id=r["model_id"],  # type: ignore[arg-type]
+            feature=r["feature"],  # type: ignore[arg-type]
+            recommended_model=r["recommended_model"],  # type: ignore[arg-type]
+            action=str(r["action"] or ""),
+            evidence=str(r["evidence"] or ""),
+            request_count=_count(r["request_count"]),
+            **{m: _money(r[m], f"savings_findings.{m}") for m in money},
+        )
+        for r in rows
+    )
+
+
+def _load_unpriced(con: duckdb.DuckDBPyConnection) -> tuple[UnpricedUsage, ...]:
+    rows = _rows(
+        con,
+        """
+        select provider, model, unpriced_reason, row_count, request_count, total_tokens
+        from marts.rpt_unpriced_usage
+        order by total_tokens desc, row_count desc, provider, model, unpriced_reason
+        """,
+    )
+    return tuple(
+        UnpricedUsage(
+            provider=r["provider"],  # type: ignore[arg-type]
+            model=r["model"],  # type: ignore[arg-type]
+            unpriced_reason=r["unpriced_reason"],  # type: ignore[arg-type]
+            row_count=_count(r["row_count"]),
+            request_count=_count(r["request_count"]),
+            total_tokens=_count(r["total_tokens"]),
+        )
+        for r in rows
+    )
+
+
+def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
+    """Everything the console summary and the Markdown report show, from the marts."""
+    return AuditSummary(
+        window=_load_window(con),
+        scopes=_load_scopes(con),
+        findings=_load_findings(con),
+        unpriced=_load_unpriced(con),
+    )

@@ -1,0 +1,92 @@
+"""Shared fixtures: warehouses built once per session through the real pipeline (Dagster
+in-process, dbt on DuckDB), read by many tests."""
+
+import csv
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+CANONICAL_COLUMNS = [
+    "request_id", "timestamp", "account", "provider", "model", "feature", "task_class",
+    "latency_class", "service_tier", "request_count", "input_tokens", "cache_write_5m_tokens",
+    "cache_write_1h_tokens", "cache_read_tokens", "output_tokens", "prefix_hash",
+    "prefix_tokens", "workspace", "api_key",
+]
+
+
+def write_canonical_csv(path: Path, rows: list[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [c for c in CANONICAL_COLUMNS if any(c in row for row in rows)]
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def run_cli(*args: str) -> int:
+    from orchestration.cli import main
+
+    return main(list(args))
+
+
+def worked_example_rows(start: datetime, calls: int = 1000) -> list[dict]:
+    """50M input + 10M output tokens of async-tolerant classification on Opus 4.5."""
+    return [
+        {
+            "request_id": f"we-{start:%Y%m%d}-{n}",
+            "timestamp": (start + timedelta(minutes=n)).isoformat().replace("+00:00", "Z"),
+            "provider": "anthropic",
+            "model": "claude-opus-4-5",
+            "feature": "ticket-classifier",
+            "task_class": "classification",
+            "latency_class": "async",
+            "service_tier": "standard",
+            "input_tokens": 50_000_000 // calls,
+            "output_tokens": 10_000_000 // calls,
+        }
+        for n in range(calls)
+    ]
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The demo's pipeline end to end on a small generated month."""
+    from orchestration.demo import generate_demo
+
+    root = tmp_path_factory.mktemp("demo")
+    generate_demo(root / "exports", scale=0.02)
+    warehouse = root / "demo.duckdb"
+    code = run_cli("run", "--exports", str(root / "exports"), "--warehouse", str(warehouse),
+                   "--report-dir", str(root / "reports"))
+    assert code == 0
+    return warehouse
+
+
+@pytest.fixture(scope="session")
+def worked_example_warehouse(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("worked")
+    # after genai-prices' batch variants begin (2026-10-14) and before (the batch rule)
+    write_canonical_csv(root / "exports" / "after.csv",
+                        worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC)))
+    write_canonical_csv(root / "exports" / "before.csv",
+                        worked_example_rows(datetime(2026, 9, 1, tzinfo=UTC)))
+    warehouse = root / "worked.duckdb"
+    assert run_cli("run", "--exports", str(root / "exports"), "--warehouse", str(warehouse),
+                   "--report-dir", str(root / "reports")) == 0
+    return warehouse
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

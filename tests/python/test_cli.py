@@ -1,0 +1,28 @@
+"""The CLI on user-shaped input: a bad file among good ones."""
+
+from datetime import UTC, datetime
+
+from conftest import query, run_cli, worked_example_rows, write_canonical_csv
+
+
+def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
+    exports = tmp_path / "exports"
+    write_canonical_csv(exports / "good.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 10))
+    bad_rows = worked_example_rows(datetime(2026, 10, 21, tzinfo=UTC), 5)
+    bad_rows[3]["input_tokens"] = "-3"
+    write_canonical_csv(exports / "bad.csv", bad_rows)
+    warehouse = tmp_path / "w.duckdb"
+
+    code = run_cli("run", "--exports", str(exports), "--warehouse", str(warehouse),
+                   "--report-dir", str(tmp_path / "reports"))
+
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "input_tokens" in err and "-3" in err
+    assert query(warehouse, "select count(*) from marts.fct_llm_usage") == [(10,)]
+
+
+def test_missing_exports_directory_is_a_clear_error(tmp_path, capsys):
+    code = run_cli("run", "--exports", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert code == 2
+    assert "exports directory not found" in capsys.readouterr().err

@@ -1,0 +1,607 @@
+"""The report's rendering, on marts built by hand with known values.
+
+A unit test of load_summary / format_summary / render_markdown / write_report: the marts
+here are minimal tables with DECIMAL(38,16) money, not the output of the dbt project.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.report import format_summary, load_summary, render_markdown, write_report
+from orchestration.report.formatting import (
+    format_days,
+    format_pct,
+    format_usd,
+    round_cents,
+)
+from orchestration.report.summary import AuditSummary, MoneyTypeError
+
+MONEY = "decimal(38,16)"
+SCENARIOS = ("current", "tiered", "batched", "cached", "tiered_batched", "optimized")
+# DESIGN.md's worked example: Opus real time $500, Haiku $100, Haiku batch $50.
+WORKED = dict(current="500", tiered="100", batched="250", cached="500", tiered_batched="50",
+              optimized="50")  # fmt: skip
+ZEROS = dict.fromkeys(SCENARIOS, "0")
+
+
+def _finding(
+    finding_id: str,
+    lever: str,
+    confidence: str,
+    provider: str,
+    model_id: str,
+    feature: str,
+    recommended_model: str | None,
+    observed: tuple[str, str],
+    monthly: tuple[str, str],
+    request_count: int = 1000,
+) -> tuple:
+    action = {
+        "tiering": f"Route {feature} from {model_id} to {recommended_model}",
+        "batch": f"Send {feature} through the Batch API",
+        "caching": f"Cache the system prompt of {feature}.",
+    }[lever]
+    evidence = f"{request_count} requests of task class x over the window"
+    return (
+        finding_id,
+        lever,
+        confidence,
+        provider,
+        model_id,
+        feature,
+        recommended_model,
+        action,
+        evidence,
+        request_count,
+        observed[0],
+        observed[1],
+        monthly[0],
+        monthly[1],
+        "0",
+    )
+
+
+WORKED_FINDINGS = [
+    _finding(
+        "f-batch",
+        "batch",
+        "confirmed",
+        "openai",
+        "gpt-5",
+        "document-extractor",
+        None,
+        ("120", "60"),
+        ("240", "120"),
+    ),
+    _finding(
+        "f-cand",
+        "tiering",
+        "candidate",
+        "openai",
+        "gpt-4.1",
+        "intent-router",
+        "gpt-4.1-nano",
+        ("30", "25"),
+        ("60", "50"),
+    ),
+    _finding(
+        "f-tier",
+        "tiering",
+        "confirmed",
+        "anthropic",
+        "claude-opus-4-5",
+        "ticket-classifier",
+        "claude-haiku-4-5",
+        ("500", "400"),
+        ("1000", "800"),
+        request_count=30000,
+    ),
+    _finding(
+        "f-cache",
+        "caching",
+        "confirmed",
+        "anthropic",
+        "claude-sonnet-4-5",
+        "support-chat",
+        None,
+        ("300", "100.5"),
+        ("600", "201"),
+    ),
+]
+UNPRICED = [
+    ("acme", "acme-internal-llm-v2", "unknown_model", 300, 300, 1234567),
+    ("openai", "gpt-4.1", "no_price_for_service_tier", 40, 40, 23456),
+]
+
+
+def build_marts(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    window_days: int | None = 30,
+    scopes: dict[str, dict[str, str]] | None = None,
+    findings: list[tuple] | None = None,
+    unpriced: list[tuple] | None = None,
+    money_type: str = MONEY,
+) -> None:
+    """The four marts the report reads, with the columns docs/internals.md lists."""
+    con.execute("create schema if not exists marts")
+    con.execute(
+        """
+        create or replace table marts.rpt_audit_window (
+            window_start_at timestamp, window_end_at timestamp, window_seconds bigint,
+            window_days decimal(20,6), monthly_factor decimal(20,12))
+        """
+    )
+    if window_days is not None:
+        start = datetime(2026, 10, 1)
+        con.execute(
+            "insert into marts.rpt_audit_window values (?, ?, ?, ?, ?)",
+            [
+                start,
+                start + timedelta(days=window_days),
+                window_days * 86400,
+                Decimal(window_days),
+                (Decimal(30) / Decimal(window_days)).quantize(Decimal("0.000000000001")),
+            ],
+        )
+    cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
+    all_cost_columns = cost_columns + [f"monthly_{c}" for c in cost_columns]
+    con.execute(
+        "create or replace table marts.rpt_scenario_totals (confidence_scope varchar, "
+        "request_count hugeint, " + ", ".join(f"{c} {money_type}" for c in all_cost_columns) + ")"
+    )
+    factor = Decimal(30) / Decimal(window_days or 30)
+    for scope, costs in (scopes or {}).items():
+        observed = [Decimal(costs[s]) for s in SCENARIOS]
+        monthly = [value * factor for value in observed]
+        con.execute(
+            f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 12)})",
+            [scope, 1000, *observed, *monthly],
+        )
+    con.execute(
+        f"""
+        create or replace table marts.savings_findings (
+            finding_id varchar, lever varchar, confidence varchar, provider varchar,
+            model_id varchar, feature varchar, recommended_model varchar, action varchar,
+            evidence varchar, request_count bigint, observed_current_cost_usd {money_type},
+            observed_savings_usd {money_type}, monthly_current_cost_usd {money_type},
+            monthly_savings_usd {money_type}, savings_pct decimal(9,4))
+        """
+    )
+    for row in findings or []:
+        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 15)})", row)
+    con.execute(
+        """
+        create or replace table marts.rpt_unpriced_usage (
+            provider varchar, model varchar, unpriced_reason varchar, row_count bigint,
+            request_count hugeint, total_tokens hugeint)
+        """
+    )
+    for row in unpriced or []:
+        con.execute("insert into marts.rpt_unpriced_usage values (?, ?, ?, ?, ?, ?)", row)
+
+
+def _summary(**marts) -> AuditSummary:
+    con = duckdb.connect()
+    try:
+        build_marts(con, **marts)
+        return load_summary(con)
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def worked() -> AuditSummary:
+    """The worked example, confirmed, over 30 days, with findings and unpriced usage."""
+    return _summary(
+        scopes={"all": WORKED, "confirmed": WORKED, "candidate": ZEROS},
+        findings=WORKED_FINDINGS,
+        unpriced=UNPRICED,
+    )
+
+
+def _line(text: str, starts_with: str) -> list[str]:
+    """The cells of the first fixed-width line starting with `starts_with`."""
+    for line in text.splitlines():
+        if line.startswith(starts_with):
+            return re.split(r"\s{2,}", line.strip())
+    raise AssertionError(f"no line starting with {starts_with!r} in:\n{text}")
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def test_dollars_round_half_even_to_the_cent() -> None:
+    assert round_cents(Decimal("0.005")) == Decimal("0.00")
+    assert round_cents(Decimal("0.015")) == Decimal("0.02")
+    assert format_usd(Decimal("0.015")) == "$0.02"
+    assert format_usd(Decimal("0.025")) == "$0.02"
+    assert format_usd(Decimal("1.005")) == "$1.00"
+    assert format_usd(Decimal("1.015")) == "$1.02"
+    assert format_usd(Decimal("2.675")) == "$2.68"
+    assert format_usd(Decimal("1234567.891")) == "$1,234,567.89"
+    assert format_usd(Decimal("500")) == "$500.00"
+    assert format_usd(Decimal("-3.5")) == "-$3.50"
+    assert format_usd(Decimal("0")) == "$0.00"
+    assert format_usd(None) == "n/a"
+
+
+def test_tiny_non_zero_dollars_say_so() -> None:
+    # A non-zero amount that rounds to no cents is not shown as $0.00 (0.005 rounds
+    # half-even to 0.00 above; displayed, it is "<$0.01").
+    assert format_usd(Decimal("0.005")) == "<$0.01"
+    assert format_usd(Decimal("0.0000001")) == "<$0.01"
+    assert format_usd(Decimal("0.0051")) == "$0.01"
+
+
+def test_floats_are_refused_as_money() -> None:
+    with pytest.raises(TypeError):
+        format_usd(0.1)  # type: ignore[arg-type]
+
+
+def test_percent_and_days() -> None:
+    assert format_pct(Decimal(400), Decimal(500)) == "80.0%"
+    assert format_pct(Decimal(1), Decimal(3)) == "33.3%"
+    assert format_pct(Decimal(1), Decimal(100000)) == "<0.1%"
+    assert format_pct(Decimal(1), Decimal(0)) == "n/a"
+    assert format_days(Decimal("30.000000")) == "30"
+    assert format_days(Decimal("15.5")) == "15.5"
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def test_summary_reads_the_marts(worked: AuditSummary) -> None:
+    assert worked.window is not None
+    assert worked.window.days == Decimal(30)
+    assert worked.window.monthly_factor == Decimal(1)
+    assert worked.headline_observed.current == Decimal(500)
+    assert worked.headline_observed.tiered == Decimal(100)
+    assert [f.finding_id for f in worked.findings] == ["f-tier", "f-cache", "f-batch", "f-cand"]
+    assert [f.finding_id for f in worked.confirmed_findings] == ["f-tier", "f-cache", "f-batch"]
+    assert [f.finding_id for f in worked.candidate_findings] == ["f-cand"]
+    assert worked.unpriced_row_count == 340
+    assert worked.unpriced_total_tokens == 1234567 + 23456
+
+
+def _money_values(obj: object):
+    if dataclasses.is_dataclass(obj):
+        for field in dataclasses.fields(obj):
+            yield from _money_values(getattr(obj, field.name))
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            yield from _money_values(value)
+    elif isinstance(obj, tuple | list):
+        for value in obj:
+            yield from _money_values(value)
+    else:
+        yield obj
+
+
+def test_money_stays_decimal_and_exact() -> None:
+    summary = _summary(
+        scopes={
+            "all": dict(ZEROS, current="0.3", tiered="0.3", batched="0.3", cached="0.3"),
+            "confirmed": dict(ZEROS, current="0.2", tiered="0.1", batched="0.2", cached="0.2"),
+        },
+        findings=[
+            _finding(
+                "big",
+                "tiering",
+                "confirmed",
+                "anthropic",
+                "claude-opus-4-5",
+                "f",
+                "claude-haiku-4-5",
+                ("12345678901234567890.1234567890123456", "0.1"),
+                ("12345678901234567890.1234567890123456", "0.2"),
+            )
+        ],
+    )
+    assert not any(isinstance(v, float) for v in _money_values(summary))
+    # With floats, 0.3 - (0.2 - 0.1) is 0.19999999999999998.
+    assert summary.headline_observed.tiered == Decimal("0.2")
+    assert summary.headline_observed.savings("tiered") == Decimal("0.1")
+    finding = summary.findings[0]
+    assert finding.observed_current_cost_usd == Decimal("12345678901234567890.1234567890123456")
+    assert finding.observed_savings_usd + finding.monthly_savings_usd == Decimal("0.3")
+    assert isinstance(finding.savings_pct, Decimal)
+
+
+def test_a_double_money_column_is_an_error() -> None:
+    with pytest.raises(MoneyTypeError, match="DECIMAL"):
+        _summary(scopes={"all": WORKED}, money_type="double")
+
+
+def test_headline_counts_confirmed_savings_only() -> None:
+    candidate = dict(current="40", tiered="10", batched="40", cached="40", tiered_batched="10",
+                     optimized="10")  # fmt: skip
+    everything = {s: str(Decimal(WORKED[s]) + Decimal(candidate[s])) for s in SCENARIOS}
+    summary = _summary(
+        scopes={"all": everything, "confirmed": WORKED, "candidate": candidate},
+        window_days=15,
+    )
+    # The whole bill stays in; only the confirmed rows' savings come off it.
+    assert summary.headline_observed.current == Decimal(540)
+    assert summary.headline_observed.optimized == Decimal(90)
+    assert summary.headline_monthly.optimized == Decimal(180)
+    text = format_summary(summary)
+    assert _line(text, "optimized (all levers)") == [
+        "optimized (all levers)",
+        "$90.00",
+        "$450.00",
+        "$180.00",
+        "$900.00",
+        "83.3%",
+    ]
+    assert _line(text, "candidate (heuristic")[1:] == ["1,000", "$30.00", "$60.00"]
+    assert "$30.00" in render_markdown(summary)
+
+
+# --------------------------------------------------------------------------- console
+
+
+def test_console_scenario_table(worked: AuditSummary) -> None:
+    text = format_summary(worked)
+    assert _line(text, "Scenario  ") == [
+        "Scenario",
+        "Window cost",
+        "Savings",
+        "Per 30 days",
+        "Savings / 30 days",
+        "Savings %",
+    ]
+    assert _line(text, "current") == ["current", "$500.00", "$0.00", "$500.00", "$0.00", "0.0%"]
+    assert _line(text, "tiered") == ["tiered", "$100.00", "$400.00", "$100.00", "$400.00", "80.0%"]
+    assert _line(text, "batched") == [
+        "batched",
+        "$250.00",
+        "$250.00",
+        "$250.00",
+        "$250.00",
+        "50.0%",
+    ]
+    assert _line(text, "cached")[1:3] == ["$500.00", "$0.00"]
+    assert _line(text, "optimized")[1:3] == ["$50.00", "$450.00"]
+
+
+def test_console_waterfall_window_and_findings(worked: AuditSummary) -> None:
+    text = format_summary(worked)
+    assert _line(text, "after tiering + batch") == [
+        "after tiering + batch",
+        "$50.00",
+        "$50.00",
+        "$50.00",
+        "$50.00",
+    ]
+    assert _line(text, "after tiering")[1:3] == ["$100.00", "$400.00"]
+    assert _line(text, "after all three")[1:3] == ["$50.00", "$0.00"]
+    assert "Window: 2026-10-01 00:00:00 UTC -> 2026-10-31 00:00:00 UTC (30 days)" in text
+    ranks = [_line(text, f"{n}  ") for n in (1, 2, 3, 4)]
+    assert [r[2] for r in ranks] == [
+        "ticket-classifier",
+        "support-chat",
+        "document-extractor",
+        "intent-router",
+    ]
+    assert ranks[0][3:] == ["claude-opus-4-5 -> claude-haiku-4-5", "$800.00", "confirmed"]
+    assert ranks[3][-1] == "candidate"
+    assert text.index("after all three") < text.index("ticket-classifier")
+
+
+def test_console_top_n(worked: AuditSummary) -> None:
+    text = format_summary(worked, top_n=2)
+    assert "document-extractor" not in text
+    assert "... and 2 more" in text
+
+
+def test_console_unpriced_is_loud(worked: AuditSummary) -> None:
+    text = format_summary(worked)
+    assert "!!! UNPRICED USAGE: 340 usage rows (340 requests, 1,258,023 tokens)" in text
+    assert _line(text, "acme") == [
+        "acme",
+        "acme-internal-llm-v2",
+        "unknown_model",
+        "300",
+        "300",
+        "1,234,567",
+    ]
+
+
+def test_console_without_unpriced_usage() -> None:
+    text = format_summary(_summary(scopes={"all": WORKED, "confirmed": WORKED}))
+    assert "UNPRICED" not in text
+    assert "Unpriced usage: none" in text
+    assert "Top findings: none." in text
+
+
+def test_console_on_an_empty_warehouse() -> None:
+    summary = _summary(window_days=None)
+    assert not summary.has_usage
+    text = format_summary(summary)
+    assert "no usage in the warehouse" in text
+    assert "Unpriced usage: none" in text
+
+
+def test_rounding_reaches_the_rendered_figures() -> None:
+    findings = [
+        _finding(
+            "half-down",
+            "batch",
+            "confirmed",
+            "openai",
+            "gpt-5",
+            "a",
+            None,
+            ("10", "1.005"),
+            ("10", "1.005"),
+        ),
+        _finding(
+            "half-up",
+            "batch",
+            "confirmed",
+            "openai",
+            "gpt-5",
+            "b",
+            None,
+            ("10", "1.015"),
+            ("10", "1.015"),
+        ),
+        _finding(
+            "tiny",
+            "batch",
+            "confirmed",
+            "openai",
+            "gpt-5",
+            "c",
+            None,
+            ("10", "0.0004"),
+            ("10", "0.0004"),
+        ),
+    ]
+    summary = _summary(scopes={"all": WORKED, "confirmed": WORKED}, findings=findings)
+    text = format_summary(summary)
+    assert _line(text, "1  ")[2:5] == ["b", "gpt-5 -> Batch API", "$1.02"]
+    assert _line(text, "2  ")[2:5] == ["a", "gpt-5 -> Batch API", "$1.00"]
+    assert _line(text, "3  ")[2:5] == ["c", "gpt-5 -> Batch API", "<$0.01"]
+
+
+# --------------------------------------------------------------------------- markdown
+
+
+def _section(markdown: str, title: str) -> str:
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S)
+    assert match, f"no section {title!r}"
+    return match.group(1)
+
+
+def test_markdown_sections_in_order(worked: AuditSummary) -> None:
+    markdown = render_markdown(worked)
+    assert markdown.startswith("# LLM cost audit: findings\n")
+    titles = re.findall(r"^## (.+)$", markdown, re.M)
+    assert titles == [
+        "Headline",
+        "Scenarios",
+        "Waterfall",
+        "Confirmed and candidate savings",
+        "Findings",
+        "Candidates (heuristic attribution)",
+        "Unpriced usage",
+        "How these figures are computed",
+    ]
+    assert "**Window:** 2026-10-01 00:00:00 UTC to 2026-10-31 00:00:00 UTC (30 days)." in markdown
+
+
+def test_markdown_headline_and_tables(worked: AuditSummary) -> None:
+    markdown = render_markdown(worked)
+    headline = _section(markdown, "Headline")
+    assert "cost **$500.00** at list price ($500.00 per 30 days)" in headline
+    assert "a saving of **$450.00** (90.0%), **$450.00 per 30 days**" in headline
+    assert "340 usage rows (340 requests) could not be priced" in headline
+    scenarios = _section(markdown, "Scenarios")
+    assert "| tiered | $100.00 | $400.00 | $100.00 | $400.00 | 80.0% |" in scenarios
+    assert "| optimized (all levers) | $50.00 | $450.00 | $50.00 | $450.00 | 90.0% |" in scenarios
+    assert "| ---: |" in scenarios
+    waterfall = _section(markdown, "Waterfall")
+    costs = re.findall(r"^\| (after [^|]+|current) \| (\S+) \|", waterfall, re.M)
+    assert costs == [
+        ("current", "$500.00"),
+        ("after tiering", "$100.00"),
+        ("after tiering + batch", "$50.00"),
+        ("after all three (optimized)", "$50.00"),
+    ]
+
+
+def test_markdown_findings_numbered_by_savings_and_candidates_apart(
+    worked: AuditSummary,
+) -> None:
+    markdown = render_markdown(worked)
+    findings = _section(markdown, "Findings")
+    items = re.findall(r"^(\d+)\. (.*)$", findings, re.M)
+    assert [n for n, _ in items] == ["1", "2", "3"]
+    first, second, third = (text for _, text in items)
+    assert "`ticket-classifier`" in first
+    assert (
+        "**Tiering**, `ticket-classifier` (anthropic `claude-opus-4-5` -> `claude-haiku-4-5`)"
+        in first
+    )
+    assert "Route ticket-classifier from claude-opus-4-5 to claude-haiku-4-5." in first
+    assert "Evidence: 30000 requests of task class x over the window." in first
+    assert (
+        "Saves **$800.00 per 30 days** ($400.00 over the window, 80.0% of the $500.00 it cost)"
+        in first
+    )
+    assert first.endswith("Confidence: confirmed.")
+    assert "`support-chat`" in second and "$201.00 per 30 days" in second
+    assert "Cache the system prompt of support-chat. Evidence" in second  # no double period
+    assert "$100.50 over the window" in second
+    assert "`document-extractor`" in third and "`gpt-5` -> Batch API" in third
+    assert "intent-router" not in findings
+    candidates = _section(markdown, "Candidates (heuristic attribution)")
+    assert re.findall(r"^1\. .*`intent-router`.*Confidence: candidate\.$", candidates, re.M)
+
+
+def test_markdown_unpriced_section(worked: AuditSummary) -> None:
+    unpriced = _section(render_markdown(worked), "Unpriced usage")
+    assert "**Warning: 340 usage rows (340 requests, 1,258,023 tokens) have no price.**" in unpriced
+    assert "| acme | acme-internal-llm-v2 | unknown_model | 300 | 300 | 1,234,567 |" in unpriced
+    assert "| openai | gpt-4.1 | no_price_for_service_tier | 40 | 40 | 23,456 |" in unpriced
+
+
+def test_markdown_without_unpriced_usage() -> None:
+    markdown = render_markdown(_summary(scopes={"all": WORKED, "confirmed": WORKED}))
+    unpriced = _section(markdown, "Unpriced usage")
+    assert unpriced.strip() == "None: every usage row was priced."
+    assert "could not be priced" not in _section(markdown, "Headline")
+    assert _section(markdown, "Findings").strip().endswith("No confirmed findings.")
+
+
+def test_markdown_method_states_the_normalisation() -> None:
+    summary = _summary(scopes={"all": WORKED, "confirmed": WORKED}, window_days=15)
+    markdown = render_markdown(summary)
+    method = _section(markdown, "How these figures are computed")
+    assert "window's figure x 30 / window days (here x 30 / 15, a factor of 2)" in method
+    assert "list price" in method and "call's date" in method
+    assert "| tiered | $100.00 | $400.00 | $200.00 | $800.00 | 80.0% |" in markdown
+
+
+def test_markdown_on_an_empty_warehouse() -> None:
+    markdown = render_markdown(_summary(window_days=None))
+    assert "no usage in the warehouse" in markdown
+    assert "## Unpriced usage" in markdown
+
+
+def test_write_report(worked: AuditSummary, tmp_path: Path) -> None:
+    report_dir = tmp_path / "reports" / "nightly"
+    path = write_report(worked, report_dir)
+    assert path == report_dir / "findings.md"
+    assert path.read_text(encoding="utf-8") == render_markdown(worked)
+    assert sorted(p.name for p in report_dir.iterdir()) == ["findings.md"]
+    # Rewriting replaces the file.
+    write_report(_summary(window_days=None), report_dir)
+    assert "no usage in the warehouse" in path.read_text(encoding="utf-8")
+
+
+def test_window_measures_typed_double_still_render() -> None:
+    # Not money: epoch() arithmetic gives DOUBLE in DuckDB, and that must not stop the report.
+    con = duckdb.connect()
+    build_marts(con, scopes={"all": WORKED, "confirmed": WORKED})
+    con.execute(
+        """
+        create or replace table marts.rpt_audit_window as
+        select window_start_at, window_end_at, window_seconds::double as window_seconds,
+            window_days::double as window_days, monthly_factor::double as monthly_factor
+        from marts.rpt_audit_window
+        """
+    )
+    summary = load_summary(con)
+    assert summary.window is not None and summary.window.days == Decimal("30.0")
+    assert "(30 days)" in format_summary(summary)
