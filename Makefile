@@ -22,11 +22,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/llm-cost-audit demo
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff check orchestration tests benchmarks
+	$(BIN)/ruff format --check orchestration tests benchmarks
 
 # Regenerate seeds/generated/ (prices, aliases) from the installed genai-prices package.
 prices: setup

@@ -1,8 +1,8 @@
 """`llm-cost-audit`: a thin face over the Dagster definitions.
 
-    llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR]
-    llm-cost-audit demo [--scale X]
-    llm-cost-audit prices
+llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR]
+llm-cost-audit demo [--scale X]
+llm-cost-audit prices
 """
 
 import argparse
@@ -60,13 +60,17 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
     for evaluation in failed_checks:
         key = "/".join(evaluation.asset_key.path)
         detail = evaluation.metadata.get("rejected")
-        print(f"FAILED check {key}:{evaluation.check_name}"
-              + (f"\n{detail.value}" if detail else ""), file=sys.stderr)
+        print(
+            f"FAILED check {key}:{evaluation.check_name}" + (f"\n{detail.value}" if detail else ""),
+            file=sys.stderr,
+        )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"FAILED step {event.step_key}: {event.event_specific_data.error.message}",
-                      file=sys.stderr)
+                print(
+                    f"FAILED step {event.step_key}: {event.event_specific_data.error.message}",
+                    file=sys.stderr,
+                )
         print(f"dbt's full log: {log_path}", file=sys.stderr)
     return 0 if result.success and not failed_checks else 1
 
@@ -81,22 +85,35 @@ def run_demo(scale: float) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="llm-cost-audit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="llm-cost-audit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="audit a directory of usage exports")
     run.add_argument("--exports", type=Path, required=True, help="directory of export files")
-    run.add_argument("--warehouse", type=Path, default=DEFAULT_WAREHOUSE,
-                     help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})")
-    run.add_argument("--report-dir", type=Path, default=Path("reports"),
-                     help="where findings.md goes (default: ./reports)")
+    run.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_WAREHOUSE,
+        help=f"DuckDB file (default: {DEFAULT_WAREHOUSE})",
+    )
+    run.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        help="where findings.md goes (default: ./reports)",
+    )
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
     commands.add_parser("prices", help="regenerate seeds/generated/ from genai-prices")
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        return run_audit(args.exports.resolve(), args.warehouse.resolve(), args.report_dir.resolve())
+        return run_audit(
+            args.exports.resolve(), args.warehouse.resolve(), args.report_dir.resolve()
+        )
     if args.command == "demo":
         return run_demo(args.scale)
     from orchestration.prices import main as prices_main

@@ -32,7 +32,9 @@ def build_definitions(warehouse: str, exports_dir: str, report_dir: str) -> dg.D
         jobs=[audit_job],
         schedules=[nightly_audit_schedule],
         resources={
-            "paths": AuditPaths(warehouse=warehouse, exports_dir=exports_dir, report_dir=report_dir),
+            "paths": AuditPaths(
+                warehouse=warehouse, exports_dir=exports_dir, report_dir=report_dir
+            ),
             "dbt": DbtCliResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.profiles_dir),

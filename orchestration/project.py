@@ -55,9 +55,21 @@ def ensure_manifest() -> Path:
         return MANIFEST_PATH
     os.environ.setdefault(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE))
     completed = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(REPO_ROOT),
-         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(TARGET_DIR)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(REPO_ROOT),
+            "--profiles-dir",
+            str(PROFILES_DIR),
+            "--target-path",
+            str(TARGET_DIR),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")

@@ -4,8 +4,9 @@
     itself a discounted asynchronous tier) stay as they are, and so do rows whose model has
     no batch price.
 
-    Also the waterfall's second step, tiering then batch, and the price row the stacked
-    (optimized) scenario uses: the recommended model, at batch where the row can wait.
+    Also the waterfall's second step, tiering then batch, and the two price rows the
+    stacked (optimized) scenario weighs: the recommended model (`o_`) or the row's own
+    model (`ob_`), each at batch where the row can wait.
 */
 with usage as (
     select * from {{ ref('int_usage_tiered') }}
@@ -47,11 +48,12 @@ joined as (
         and usage.bucket_start_at < recommended_batch.valid_to_at
 ),
 
--- the stacked scenario's price row: recommended model, batch where the row can wait
+-- the stacked scenario's price rows, batch where the row can wait: recommended model, own model
 stacked_prices as (
     select
         joined.*,
-        {{ choose_price_columns('is_batchable and has_recommended_batch_price', 'rb_', 'r_', 'o_') }}
+        {{ choose_price_columns('is_batchable and has_recommended_batch_price', 'rb_', 'r_', 'o_') }},
+        {{ choose_price_columns('is_batchable and has_own_batch_price', 'b_', 'p_', 'ob_') }}
     from joined
 ),
 
@@ -71,7 +73,9 @@ final as (
             else tiered_cost_usd
         end as tiered_batched_cost_usd,
         {{ is_long_context('o_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
-            as is_long_context_stacked
+            as is_long_context_stacked,
+        {{ is_long_context('ob_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
+            as is_long_context_own_batched
     from stacked_prices
 )
 

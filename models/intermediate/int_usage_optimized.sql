@@ -1,8 +1,15 @@
 /*
     All three levers stacked: the recommended model, batch where the row can wait, and
-    caching, with the cache streams recomputed on the recommended model (its prices, its
-    minimum cacheable length; calls of one prefix that move to the same model share one
-    stream).
+    caching with the cache streams recomputed on the recommended model (its prices, its
+    minimum cacheable length).
+
+    Moving a prompt-prefix stream to a cheaper model can lose its cache: a prefix long
+    enough for Sonnet's minimum may be too short for Haiku's, and then Sonnet with
+    caching can cost less than Haiku without. So each stream (one row when it has no
+    prefix) weighs two plans and keeps the cheaper in total: its calls on the recommended
+    models, or on their own model, each with batch and caching. That keeps the stacked
+    figure at or below every single lever, as DESIGN.md promises. Recommended-model
+    streams are keyed by the own model too, so each plan stands on its own.
 */
 with usage as (
     select * from {{ ref('int_usage_batched') }}
@@ -12,31 +19,92 @@ minimum_lengths as (
     select * from {{ ref('int_cache_minimums') }}
 ),
 
-calls as (
+streamed as (
     select
         usage.*,
-        minimum_lengths.min_cacheable_tokens
+        usage.is_priced
+            and usage.request_count = 1
+            and usage.prefix_hash is not null
+            and usage.prefix_tokens > 0 as is_in_stream,
+        usage.model_id || ' -> ' || usage.recommended_model as stream_model
     from usage
-    left join minimum_lengths
-        on minimum_lengths.provider = usage.provider
-        and minimum_lengths.model_id = usage.recommended_model
-    where usage.is_priced
-        and usage.request_count = 1
-        and usage.prefix_hash is not null
-        and usage.prefix_tokens > 0
 ),
 
-{{ cache_whatif('stacked_cache', 'calls', 'recommended_model', 'o_', 'tiered_batched_cost_usd',
-                'is_long_context_stacked') }},
+recommended_calls as (
+    select
+        streamed.*,
+        minimum_lengths.min_cacheable_tokens
+    from streamed
+    left join minimum_lengths
+        on minimum_lengths.provider = streamed.provider
+        and minimum_lengths.model_id = streamed.recommended_model
+    where streamed.is_in_stream
+),
+
+own_model_calls as (
+    select
+        streamed.*,
+        minimum_lengths.min_cacheable_tokens
+    from streamed
+    left join minimum_lengths
+        on minimum_lengths.provider = streamed.provider
+        and minimum_lengths.model_id = streamed.model_id
+    where streamed.is_in_stream
+),
+
+{{ cache_whatif('recommended_plan', 'recommended_calls', 'stream_model', 'o_',
+                'tiered_batched_cost_usd', 'is_long_context_stacked') }},
+
+{{ cache_whatif('own_model_plan', 'own_model_calls', 'model_id', 'ob_',
+                'batched_cost_usd', 'is_long_context_own_batched') }},
+
+plans as (
+    select
+        streamed.usage_id,
+        streamed.model_id,
+        streamed.recommended_model,
+        case
+            when streamed.is_in_stream
+                then streamed.provider || '|' || streamed.model_id || '|' || streamed.prefix_hash
+            else streamed.usage_id
+        end as plan_group,
+        coalesce(recommended_plan.cached_cost_usd, streamed.tiered_batched_cost_usd)
+            as recommended_plan_cost_usd,
+        coalesce(recommended_plan.cache_ttl_choice, 'none') as recommended_plan_ttl,
+        coalesce(own_model_plan.cached_cost_usd, streamed.batched_cost_usd)
+            as own_model_plan_cost_usd,
+        coalesce(own_model_plan.cache_ttl_choice, 'none') as own_model_plan_ttl
+    from streamed
+    left join recommended_plan
+        on recommended_plan.usage_id = streamed.usage_id
+    left join own_model_plan
+        on own_model_plan.usage_id = streamed.usage_id
+),
+
+-- the recommended models unless staying put is strictly cheaper for the whole stream
+plan_choice as (
+    select
+        plan_group,
+        sum(recommended_plan_cost_usd) <= sum(own_model_plan_cost_usd) as is_recommended_plan
+    from plans
+    group by plan_group
+),
 
 final as (
     select
-        usage.usage_id,
-        coalesce(stacked_cache.cache_ttl_choice, 'none') as optimized_cache_ttl_choice,
-        coalesce(stacked_cache.cached_cost_usd, usage.tiered_batched_cost_usd) as optimized_cost_usd
-    from usage
-    left join stacked_cache
-        on stacked_cache.usage_id = usage.usage_id
+        plans.usage_id,
+        case when plan_choice.is_recommended_plan
+            then plans.recommended_model else plans.model_id
+        end as optimized_model,
+        case when plan_choice.is_recommended_plan
+            then plans.recommended_plan_ttl else plans.own_model_plan_ttl
+        end as optimized_cache_ttl_choice,
+        case when plan_choice.is_recommended_plan
+            then plans.recommended_plan_cost_usd else plans.own_model_plan_cost_usd
+        end as optimized_cost_usd
+    from plans
+    inner join plan_choice
+        on plan_choice.plan_group = plans.plan_group
 )
 
 select * from final

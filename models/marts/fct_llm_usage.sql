@@ -56,6 +56,7 @@ final as (
         usage.tiered_batched_cost_usd,
         optimized.optimized_cost_usd,
         usage.recommended_model,
+        optimized.optimized_model,
         cached.cache_ttl_choice,
         optimized.optimized_cache_ttl_choice,
         -- a row whose savings rest on a guessed class is a candidate, kept out of headlines

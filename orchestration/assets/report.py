@@ -10,7 +10,12 @@ from orchestration.warehouse import connect
 
 MARTS_READ = [
     dg.AssetKey(["marts", name])
-    for name in ("savings_findings", "rpt_scenario_totals", "rpt_audit_window", "rpt_unpriced_usage")
+    for name in (
+        "savings_findings",
+        "rpt_scenario_totals",
+        "rpt_audit_window",
+        "rpt_unpriced_usage",
+    )
 ]
 
 

@@ -14,10 +14,25 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 CANONICAL_COLUMNS = [
-    "request_id", "timestamp", "account", "provider", "model", "feature", "task_class",
-    "latency_class", "service_tier", "request_count", "input_tokens", "cache_write_5m_tokens",
-    "cache_write_1h_tokens", "cache_read_tokens", "output_tokens", "prefix_hash",
-    "prefix_tokens", "workspace", "api_key",
+    "request_id",
+    "timestamp",
+    "account",
+    "provider",
+    "model",
+    "feature",
+    "task_class",
+    "latency_class",
+    "service_tier",
+    "request_count",
+    "input_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "cache_read_tokens",
+    "output_tokens",
+    "prefix_hash",
+    "prefix_tokens",
+    "workspace",
+    "api_key",
 ]
 
 
@@ -64,8 +79,15 @@ def demo_warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     generate_demo(root / "exports", scale=0.02)
     warehouse = root / "demo.duckdb"
-    code = run_cli("run", "--exports", str(root / "exports"), "--warehouse", str(warehouse),
-                   "--report-dir", str(root / "reports"))
+    code = run_cli(
+        "run",
+        "--exports",
+        str(root / "exports"),
+        "--warehouse",
+        str(warehouse),
+        "--report-dir",
+        str(root / "reports"),
+    )
     assert code == 0
     return warehouse
 
@@ -74,13 +96,25 @@ def demo_warehouse(tmp_path_factory) -> Path:
 def worked_example_warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("worked")
     # after genai-prices' batch variants begin (2026-10-14) and before (the batch rule)
-    write_canonical_csv(root / "exports" / "after.csv",
-                        worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC)))
-    write_canonical_csv(root / "exports" / "before.csv",
-                        worked_example_rows(datetime(2026, 9, 1, tzinfo=UTC)))
+    write_canonical_csv(
+        root / "exports" / "after.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC))
+    )
+    write_canonical_csv(
+        root / "exports" / "before.csv", worked_example_rows(datetime(2026, 9, 1, tzinfo=UTC))
+    )
     warehouse = root / "worked.duckdb"
-    assert run_cli("run", "--exports", str(root / "exports"), "--warehouse", str(warehouse),
-                   "--report-dir", str(root / "reports")) == 0
+    assert (
+        run_cli(
+            "run",
+            "--exports",
+            str(root / "exports"),
+            "--warehouse",
+            str(warehouse),
+            "--report-dir",
+            str(root / "reports"),
+        )
+        == 0
+    )
     return warehouse
 
 

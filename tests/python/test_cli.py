@@ -7,14 +7,23 @@ from conftest import query, run_cli, worked_example_rows, write_canonical_csv
 
 def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
     exports = tmp_path / "exports"
-    write_canonical_csv(exports / "good.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 10))
+    write_canonical_csv(
+        exports / "good.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 10)
+    )
     bad_rows = worked_example_rows(datetime(2026, 10, 21, tzinfo=UTC), 5)
     bad_rows[3]["input_tokens"] = "-3"
     write_canonical_csv(exports / "bad.csv", bad_rows)
     warehouse = tmp_path / "w.duckdb"
 
-    code = run_cli("run", "--exports", str(exports), "--warehouse", str(warehouse),
-                   "--report-dir", str(tmp_path / "reports"))
+    code = run_cli(
+        "run",
+        "--exports",
+        str(exports),
+        "--warehouse",
+        str(warehouse),
+        "--report-dir",
+        str(tmp_path / "reports"),
+    )
 
     assert code == 1
     err = capsys.readouterr().err
@@ -23,6 +32,8 @@ def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
 
 
 def test_missing_exports_directory_is_a_clear_error(tmp_path, capsys):
-    code = run_cli("run", "--exports", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
+    code = run_cli(
+        "run", "--exports", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")
+    )
     assert code == 2
     assert "exports directory not found" in capsys.readouterr().err

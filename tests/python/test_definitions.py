@@ -22,9 +22,14 @@ def test_definitions_load_and_validate():
 def test_lineage_runs_from_ingest_through_marts_to_report():
     graph = _graph()
     keys = set(graph.get_all_asset_keys())
-    for key in (RAW, dg.AssetKey(["staging", "stg_canonical__usage"]),
-                dg.AssetKey(["marts", "fct_llm_usage"]), dg.AssetKey(["marts", "savings_findings"]),
-                dg.AssetKey(["report", "findings"]), dg.AssetKey(["seeds", "model_prices"])):
+    for key in (
+        RAW,
+        dg.AssetKey(["staging", "stg_canonical__usage"]),
+        dg.AssetKey(["marts", "fct_llm_usage"]),
+        dg.AssetKey(["marts", "savings_findings"]),
+        dg.AssetKey(["report", "findings"]),
+        dg.AssetKey(["seeds", "model_prices"]),
+    ):
         assert key in keys, key
     # the dbt source is the ingest asset itself, not a second, external node
     assert graph.get(RAW).is_materializable

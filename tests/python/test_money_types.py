@@ -37,7 +37,9 @@ def test_cost_columns_keep_sixteen_decimals(demo_warehouse):
 
 
 def test_price_seeds_and_calendar_are_decimal(demo_warehouse):
-    columns = _money_columns(demo_warehouse, "seeds") + _money_columns(demo_warehouse, "intermediate")
+    columns = _money_columns(demo_warehouse, "seeds") + _money_columns(
+        demo_warehouse, "intermediate"
+    )
     assert any(table == "model_prices" for table, _, _ in columns)
     assert any(table == "int_prices_effective" for table, _, _ in columns)
     assert [c for c in columns if not c[2].startswith("DECIMAL")] == []

@@ -12,7 +12,8 @@ SCENARIOS = ("current", "tiered", "batched", "cached", "optimized")
 def test_every_loaded_record_reaches_the_usage_mart(demo_warehouse):
     raw, mart = query(
         demo_warehouse,
-        "select (select count(*) from raw.canonical_usage), (select count(*) from marts.fct_llm_usage)",
+        "select (select count(*) from raw.canonical_usage),"
+        " (select count(*) from marts.fct_llm_usage)",
     )[0]
     assert raw > 500
     assert mart == raw
@@ -33,17 +34,21 @@ def test_unpriced_rows_are_reported_never_zero(demo_warehouse):
 def test_scenario_totals_tie_to_the_usage_rows(demo_warehouse):
     totals = query(
         demo_warehouse,
-        "select " + ", ".join(f"{s}_cost_usd" for s in SCENARIOS)
+        "select "
+        + ", ".join(f"{s}_cost_usd" for s in SCENARIOS)
         + " from marts.rpt_scenario_totals where confidence_scope = 'all'",
     )[0]
     sums = query(
         demo_warehouse,
-        "select " + ", ".join(f"sum({s}_cost_usd)" for s in SCENARIOS)
+        "select "
+        + ", ".join(f"sum({s}_cost_usd)" for s in SCENARIOS)
         + " from marts.fct_llm_usage where is_priced",
     )[0]
     daily = query(
         demo_warehouse,
-        "select " + ", ".join(f"sum({s}_cost_usd)" for s in SCENARIOS) + " from marts.fct_daily_costs",
+        "select "
+        + ", ".join(f"sum({s}_cost_usd)" for s in SCENARIOS)
+        + " from marts.fct_daily_costs",
     )[0]
     assert totals == sums == daily
     current, tiered, batched, cached, optimized = totals
@@ -51,7 +56,8 @@ def test_scenario_totals_tie_to_the_usage_rows(demo_warehouse):
     assert batched < current and cached < current
     confirmed_and_candidate = query(
         demo_warehouse,
-        "select sum(current_cost_usd) from marts.rpt_scenario_totals where confidence_scope <> 'all'",
+        "select sum(current_cost_usd) from marts.rpt_scenario_totals"
+        " where confidence_scope <> 'all'",
     )[0][0]
     assert confirmed_and_candidate == current
 
@@ -96,13 +102,27 @@ def test_second_run_changes_nothing(demo_warehouse, tmp_path):
     warehouse = tmp_path / "again.duckdb"
     shutil.copy(demo_warehouse, warehouse)
     snapshot_sql = (
-        "select usage_id, " + ", ".join(f"{s}_cost_usd" for s in SCENARIOS)
+        "select usage_id, "
+        + ", ".join(f"{s}_cost_usd" for s in SCENARIOS)
         + ", recommended_model from marts.fct_llm_usage order by usage_id"
     )
     before = query(warehouse, snapshot_sql)
     findings_before = query(warehouse, "select * from marts.savings_findings order by finding_id")
     exports = demo_warehouse.parent / "exports"
-    assert run_cli("run", "--exports", str(exports), "--warehouse", str(warehouse),
-                   "--report-dir", str(tmp_path / "reports")) == 0
+    assert (
+        run_cli(
+            "run",
+            "--exports",
+            str(exports),
+            "--warehouse",
+            str(warehouse),
+            "--report-dir",
+            str(tmp_path / "reports"),
+        )
+        == 0
+    )
     assert query(warehouse, snapshot_sql) == before
-    assert query(warehouse, "select * from marts.savings_findings order by finding_id") == findings_before
+    assert (
+        query(warehouse, "select * from marts.savings_findings order by finding_id")
+        == findings_before
+    )

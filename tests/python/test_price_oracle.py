@@ -5,22 +5,33 @@ provider-level rule before genai-prices' variants begin are the documented excep
 from datetime import UTC
 from decimal import Decimal
 
+from conftest import query
 from genai_prices import Usage, calc_price
 
-from conftest import query
-
-CONTEXT = {"batch": {"processing": "batch"}, "flex": {"service_tier": "flex"},
-           "priority": {"service_tier": "priority"}, "standard": None}
+CONTEXT = {
+    "batch": {"processing": "batch"},
+    "flex": {"service_tier": "flex"},
+    "priority": {"service_tier": "priority"},
+    "standard": None,
+}
 
 
 def _genai_cost(provider, model_id, usage_at, tier, inp, w5, w1, read, out) -> Decimal:
-    tokens = {"input_tokens": inp + w5 + w1 + read, "output_tokens": out,
-              "cache_read_tokens": read, "cache_write_tokens": w5 + w1}
+    tokens = {
+        "input_tokens": inp + w5 + w1 + read,
+        "output_tokens": out,
+        "cache_read_tokens": read,
+        "cache_write_tokens": w5 + w1,
+    }
     if w1:
         tokens["cache_write_1h_tokens"] = w1
-    price = calc_price(Usage(**tokens), model_id, provider_id=provider,
-                       genai_request_timestamp=usage_at.replace(tzinfo=UTC),
-                       price_context=CONTEXT[tier])
+    price = calc_price(
+        Usage(**tokens),
+        model_id,
+        provider_id=provider,
+        genai_request_timestamp=usage_at.replace(tzinfo=UTC),
+        price_context=CONTEXT[tier],
+    )
     return price.total_price
 
 
@@ -49,8 +60,11 @@ def test_current_cost_matches_genai_prices(demo_warehouse):
 def test_rule_priced_batch_equals_genai_variant_rates(worked_example_warehouse):
     """Before 2026-10-14 the batch rule (50%) stands in; it gives what genai-prices' own
     batch variant gives from that date on, so history isn't priced differently."""
-    by_month = dict(query(
-        worked_example_warehouse,
-        "select strftime(usage_at, '%Y-%m'), sum(batched_cost_usd) from marts.fct_llm_usage group by 1",
-    ))
+    by_month = dict(
+        query(
+            worked_example_warehouse,
+            "select strftime(usage_at, '%Y-%m'), sum(batched_cost_usd)"
+            " from marts.fct_llm_usage group by 1",
+        )
+    )
     assert by_month["2026-09"] == by_month["2026-10"] == Decimal("250")
