@@ -43,7 +43,7 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
     defs = build_definitions(str(warehouse), str(exports), str(report_dir))
     with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
         result = defs.resolve_job_def("audit_job").execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             raise_on_error=False,
         )
     failed_checks = [

@@ -2,6 +2,7 @@
 tests as asset checks. Sources keep the key of the ingest asset that loads them, so
 lineage runs from the export files to the report."""
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,11 @@ class LayeredTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=LayeredTranslator())
 def audit_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     progress_log.info("building the dbt project (seeds, models, tests)")
-    for event in dbt.cli(["build"], context=context).stream():
-        if isinstance(event, dg.Output):
-            progress_log.info("  built %s", event.output_name)
+    invocation = dbt.cli(["build"], context=context)
+    for event in invocation.stream():
+        if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
+            progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
         yield event
+    # dagster-dbt gives every run its own target folder; a nightly job would pile them up.
+    # A failed build raised above and keeps its folder (logs, run_results) for a look.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)

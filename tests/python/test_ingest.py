@@ -416,6 +416,12 @@ BAD_FILES = {
         "timestamp,provider,model,input_tokens\n2025-06-01T00:00:00Z,anthropic,m,1\n",
         ["exports/bad.csv: missing required column(s): output_tokens"],
     ),
+    # no provider column: the service-tier lookup must not trip over it before validation
+    "missing_provider_and_timestamp": (
+        "bad.csv",
+        "start_time,model,input_tokens,output_tokens\n1757808000,gpt-5,10,1\n",
+        ["exports/bad.csv: missing required column(s): timestamp, provider"],
+    ),
     "unparseable_timestamp": (
         "bad.csv",
         "timestamp,provider,model,input_tokens,output_tokens\n"

@@ -108,6 +108,8 @@ def known_service_tier_keys(
 ) -> list[str]:
     """`provider:spelling` pairs allowed for the providers in this file, from the curated
     seed (provider `*` = any provider). Compared lower-cased and trimmed, as staged."""
+    if "provider" not in staged.columns:
+        return []  # validation reports the missing column; nothing to look up here
     seed = _sql_str(repo_root / SERVICE_TIER_SPELLINGS)
     rows = con.execute(
         f"""
