@@ -173,6 +173,35 @@ def _findings_list(findings: Sequence[Finding], none: str) -> list[str]:
     return [_finding_item(i, f) for i, f in enumerate(findings, start=1)]
 
 
+SCOPE_TITLES = {"workspace": "Workspace", "api_key": "API key", "account": "Account"}
+
+
+def _scope_tables(summary: AuditSummary, top_n: int = 10) -> list[str]:
+    """Who spends and who would save: per workspace, API key and account (top `top_n`)."""
+    lines: list[str] = []
+    for scope_type, title in SCOPE_TITLES.items():
+        rows = [s for s in summary.savings_by_scope if s.scope_type == scope_type][:top_n]
+        if not rows:
+            continue
+        lines += [
+            *_table(
+                [title, "Requests", "Cost / 30 days", "All levers save / 30 days", "Confirmed"],
+                [
+                    [
+                        s.scope_value,
+                        format_count(s.request_count),
+                        format_usd(s.monthly_current),
+                        format_usd(s.monthly_optimized_savings),
+                        format_usd(s.confirmed_optimized_savings),
+                    ]
+                    for s in rows
+                ],
+            ),
+            "",
+        ]
+    return lines
+
+
 def _unpriced_section(summary: AuditSummary) -> list[str]:
     if not summary.has_unpriced:
         return ["None: every usage row was priced."]
@@ -248,6 +277,14 @@ def render_markdown(summary: AuditSummary) -> str:
             "",
             *_findings_list(summary.candidate_findings, "None."),
             "",
+        ]
+    if summary.savings_by_scope:
+        lines += [
+            "## By workspace, API key and account",
+            "",
+            "All levers stacked; the last column: confirmed attribution only, over the window.",
+            "",
+            *_scope_tables(summary),
         ]
     lines += ["## Unpriced usage", "", *_unpriced_section(summary), ""]
     lines += ["## How these figures are computed", "", *_method(summary)]

@@ -201,11 +201,25 @@ class WaterfallStep:
 
 
 @dataclass(frozen=True)
+class ScopeSavings:
+    """One workspace, API key or account: its cost and what all levers stacked would save
+    on its confirmed rows (marts.rpt_savings_by_scope)."""
+
+    scope_type: str
+    scope_value: str
+    request_count: int
+    monthly_current: Decimal
+    confirmed_optimized_savings: Decimal
+    monthly_optimized_savings: Decimal
+
+
+@dataclass(frozen=True)
 class AuditSummary:
     window: AuditWindow | None  # None when the warehouse holds no usage
     scopes: Mapping[str, ScopeTotals]
     findings: tuple[Finding, ...]  # by 30-day savings, largest first
     unpriced: tuple[UnpricedUsage, ...]
+    savings_by_scope: tuple[ScopeSavings, ...] = ()  # workspaces, API keys, accounts
 
     def scope(self, name: str) -> ScopeTotals:
         """A scope's totals; zeros when the mart has no row for it."""
@@ -392,6 +406,34 @@ def _load_unpriced(con: duckdb.DuckDBPyConnection) -> tuple[UnpricedUsage, ...]:
     )
 
 
+def _load_savings_by_scope(con: duckdb.DuckDBPyConnection) -> tuple[ScopeSavings, ...]:
+    rows = _rows(
+        con,
+        """
+        select scope_type, scope_value, request_count, monthly_current_cost_usd,
+               confirmed_optimized_savings_usd, monthly_optimized_savings_usd
+        from marts.rpt_savings_by_scope
+        where scope_type in ('workspace', 'api_key', 'account')
+        order by scope_type, monthly_optimized_savings_usd desc, scope_value
+        """,
+    )
+    return tuple(
+        ScopeSavings(
+            scope_type=r["scope_type"],  # type: ignore[arg-type]
+            scope_value=r["scope_value"],  # type: ignore[arg-type]
+            request_count=_count(r["request_count"]),
+            monthly_current=_money(r["monthly_current_cost_usd"], "monthly_current_cost_usd"),
+            confirmed_optimized_savings=_money(
+                r["confirmed_optimized_savings_usd"], "confirmed_optimized_savings_usd"
+            ),
+            monthly_optimized_savings=_money(
+                r["monthly_optimized_savings_usd"], "monthly_optimized_savings_usd"
+            ),
+        )
+        for r in rows
+    )
+
+
 def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
     """Everything the console summary and the Markdown report show, from the marts."""
     return AuditSummary(
@@ -399,4 +441,5 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
         scopes=_load_scopes(con),
         findings=_load_findings(con),
         unpriced=_load_unpriced(con),
+        savings_by_scope=_load_savings_by_scope(con),
     )

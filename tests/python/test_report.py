@@ -129,9 +129,10 @@ def build_marts(
     scopes: dict[str, dict[str, str]] | None = None,
     findings: list[tuple] | None = None,
     unpriced: list[tuple] | None = None,
+    by_scope: list[tuple] | None = None,
     money_type: str = MONEY,
 ) -> None:
-    """The four marts the report reads, with the columns docs/internals.md lists."""
+    """The marts the report reads, with the columns docs/internals.md lists."""
     con.execute("create schema if not exists marts")
     con.execute(
         """
@@ -187,6 +188,19 @@ def build_marts(
     )
     for row in unpriced or []:
         con.execute("insert into marts.rpt_unpriced_usage values (?, ?, ?, ?, ?, ?)", row)
+    con.execute(
+        f"""
+        create or replace table marts.rpt_savings_by_scope (
+            scope_type varchar, scope_value varchar, request_count hugeint,
+            monthly_current_cost_usd {money_type}, confirmed_optimized_savings_usd {money_type},
+            monthly_optimized_savings_usd {money_type})
+        """
+    )
+    for row in by_scope or []:
+        con.execute(
+            "insert into marts.rpt_savings_by_scope values (?, ?, ?, ?, ?, ?)",
+            [*row[:3], *(Decimal(v) for v in row[3:])],
+        )
 
 
 def _summary(**marts) -> AuditSummary:
@@ -605,3 +619,22 @@ def test_window_measures_typed_double_still_render() -> None:
     summary = load_summary(con)
     assert summary.window is not None and summary.window.days == Decimal("30.0")
     assert "(30 days)" in format_summary(summary)
+
+
+def test_report_breaks_savings_down_by_workspace_and_key():
+    summary = _summary(
+        scopes={"all": WORKED, "confirmed": WORKED, "candidate": ZEROS},
+        findings=WORKED_FINDINGS,
+        by_scope=[
+            ("workspace", "support", 900, "1200.5", "300.25", "310"),
+            ("workspace", "platform", 100, "50", "0", "0"),
+            ("api_key", "key-ticket-classifier", 30000, "1000", "800", "800"),
+            ("feature", "ignored-here", 1, "1", "1", "1"),
+        ],
+    )
+    text = render_markdown(summary)
+    assert "## By workspace, API key and account" in text
+    assert "| support | 900 | $1,200.50 | $310.00 | $300.25 |" in text
+    assert "| key-ticket-classifier | 30,000 | $1,000.00 | $800.00 | $800.00 |" in text
+    assert text.index("| support |") < text.index("| platform |")  # biggest saver first
+    assert "ignored-here" not in text  # features are in the findings already
