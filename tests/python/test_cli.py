@@ -26,8 +26,15 @@ def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
     )
 
     assert code == 1
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert "bad.csv" in err and "input_tokens" in err and "-3" in err
+    # progress while it works: files loaded, models built; then the summary
+    out = captured.out
+    assert "loaded exports/good.csv (10 rows)" in out
+    assert "rejected exports/bad.csv" in out
+    assert "built marts.fct_llm_usage" in out
+    assert out.index("built marts.fct_llm_usage") < out.index("LLM cost audit")
     assert query(warehouse, "select count(*) from marts.fct_llm_usage") == [(10,)]
 
 
