@@ -6,8 +6,10 @@
     (seed `task_class_policy`) on the ladder (seed `model_tiers`): the required tier in the
     row's own generation first, else in the nearest older generation that has it, else the
     next tier up; only a model served on the row's date (seed `model_availability`) with a
-    price for the row's service tier then. No cheaper qualifying model: the row keeps its
-    own model and cost.
+    price for the row's service tier then. The user's eval results for the row's feature
+    (seed `tiering_evals`) take precedence: a model that passed is a candidate whatever
+    its tier, and preferred; one that failed is never recommended for that feature. No
+    cheaper qualifying model: the row keeps its own model and cost.
 */
 with usage as (
     select * from {{ ref('int_usage_priced') }}
@@ -25,12 +27,18 @@ prices as (
     select * from {{ ref('int_prices_effective') }}
 ),
 
+evals as (
+    select * from {{ ref('tiering_evals') }}
+),
+
 candidates as (
     select
         usage.usage_id,
         candidate.model_id as candidate_model_id,
         candidate.tier_rank as candidate_tier_rank,
         candidate.generation_rank as candidate_generation_rank,
+        coalesce(evals.verdict = 'pass', false) as is_eval_pass,
+        usage.current_cost_usd,
         usage.input_tokens,
         usage.cache_write_5m_tokens,
         usage.cache_write_1h_tokens,
@@ -46,9 +54,11 @@ candidates as (
         and own_rung.model_id = usage.model_id
     inner join ladder as candidate
         on candidate.provider = usage.provider
-        and candidate.tier_rank >= usage.required_tier_rank
-        and candidate.tier_rank < own_rung.tier_rank
-        and candidate.generation_rank <= own_rung.generation_rank
+        and candidate.model_id <> usage.model_id
+    left join evals
+        on evals.provider = usage.provider
+        and evals.feature = usage.feature
+        and evals.model_id = candidate.model_id
     inner join availability
         on availability.provider = candidate.provider
         and availability.model_id = candidate.model_id
@@ -64,6 +74,15 @@ candidates as (
         and usage.bucket_start_at >= candidate_price.valid_from_at
         and usage.bucket_start_at < candidate_price.valid_to_at
     where usage.is_priced
+        and (
+            evals.verdict = 'pass'
+            or (
+                evals.verdict is null
+                and candidate.tier_rank >= usage.required_tier_rank
+                and candidate.tier_rank < own_rung.tier_rank
+                and candidate.generation_rank <= own_rung.generation_rank
+            )
+        )
 ),
 
 candidate_costs as (
@@ -72,6 +91,8 @@ candidate_costs as (
         candidate_model_id,
         candidate_tier_rank,
         candidate_generation_rank,
+        is_eval_pass,
+        current_cost_usd,
         {{ usage_cost('c_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
                       'cache_read_tokens', 'output_tokens',
                       is_long_context('c_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
@@ -79,21 +100,25 @@ candidate_costs as (
     from candidates
 ),
 
--- lowest sufficient tier first, then the newest generation, then the cheapest
+-- a model the user's eval passed first, then the lowest sufficient tier, the newest
+-- generation, the cheapest
 best_candidate as (
-    select usage_id, candidate_model_id, candidate_cost_usd
+    select usage_id, candidate_model_id, candidate_cost_usd, is_eval_pass
     from (
         select
             candidate_costs.*,
             row_number() over (
                 partition by usage_id
                 order by
+                    case when is_eval_pass then 0 else 1 end,
+                    case when is_eval_pass then candidate_cost_usd end,
                     candidate_tier_rank,
                     candidate_generation_rank desc,
                     candidate_cost_usd,
                     candidate_model_id
             ) as preference_rank
         from candidate_costs
+        where candidate_cost_usd < current_cost_usd
     ) as ranked
     where preference_rank = 1
 ),
@@ -110,7 +135,11 @@ final as (
             when best_candidate.candidate_cost_usd < usage.current_cost_usd
                 then best_candidate.candidate_cost_usd
             else usage.current_cost_usd
-        end as tiered_cost_usd
+        end as tiered_cost_usd,
+        case
+            when best_candidate.candidate_cost_usd < usage.current_cost_usd
+                then case when best_candidate.is_eval_pass then 'eval' else 'policy' end
+        end as recommendation_basis
     from usage
     left join best_candidate
         on best_candidate.usage_id = usage.usage_id

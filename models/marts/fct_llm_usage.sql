@@ -56,13 +56,15 @@ final as (
         usage.tiered_batched_cost_usd,
         optimized.optimized_cost_usd,
         usage.recommended_model,
+        usage.recommendation_basis,
         optimized.optimized_model,
         cached.cache_ttl_choice,
         optimized.optimized_cache_ttl_choice,
         -- a row whose savings rest on a guessed class is a candidate, kept out of headlines
+        -- (a recommendation the user's own eval passed rests on no guess)
         case
             when usage.task_class_source = 'heuristic'
-                and usage.tiered_cost_usd < usage.current_cost_usd then 'candidate'
+                and usage.recommendation_basis = 'policy' then 'candidate'
             when usage.latency_class_source = 'heuristic'
                 and usage.batched_cost_usd < usage.current_cost_usd then 'candidate'
             else 'confirmed'

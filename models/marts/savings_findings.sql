@@ -15,8 +15,11 @@ window_bounds as (
 tiering as (
     select
         'tiering' as lever,
-        case when task_class_source in ('declared', 'rule') then 'confirmed' else 'candidate' end
-            as confidence,
+        case
+            when task_class_source in ('declared', 'rule') or recommendation_basis = 'eval'
+                then 'confirmed'
+            else 'candidate'
+        end as confidence,
         provider,
         model_id,
         coalesce(feature, '(none)') as feature,
@@ -26,8 +29,10 @@ tiering as (
             || model_id || ' to ' || recommended_model as action,
         cast(sum(request_count) as varchar) || ' calls classed ' || min(task_class) || ' ('
             || min(task_class_source) || '), ' || cast(sum(total_tokens) as varchar)
-            || ' tokens; ' || recommended_model || ' is the cheapest tier that class needs'
-            as evidence,
+            || ' tokens; ' || recommended_model
+            || case when recommendation_basis = 'eval'
+                then ' passed your eval for this feature'
+                else ' is the cheapest tier that class needs' end as evidence,
         sum(request_count) as request_count,
         sum(current_cost_usd) as observed_current_cost_usd,
         sum(current_cost_usd - tiered_cost_usd) as observed_savings_usd
@@ -39,7 +44,9 @@ tiering as (
         from usage
     ) as tokens_totalled
     where recommended_model <> model_id
-    group by 1, 2, provider, model_id, coalesce(feature, '(none)'), recommended_model, feature
+    group by
+        1, 2, provider, model_id, coalesce(feature, '(none)'), recommended_model, feature,
+        recommendation_basis
 ),
 
 batching as (
