@@ -6,7 +6,7 @@ exactly 30 days) of usage for "Northwind" in the project's canonical usage forma
 every encoding the loader reads, so `make demo` exercises the whole path:
 
 - `anthropic_requests_2026-10.csv` (CSV): ticket-classifier, support-chat, faq-bot,
-  coding-agent;
+  coding-agent, lead-tagger;
 - `openai_requests_2026-10.jsonl` (JSONL, no cache-write columns): document-extractor,
   intent-router, ops-digest;
 - `batch_jobs_2026-10.parquet` (Parquet): nightly-report, already on the Batch API;
@@ -39,6 +39,9 @@ Each feature is built to show one thing in the audit:
   heuristic or the defaults), plus a few `priority` tier rows before 2026-10-12, which the
   project leaves unpriced and reports.
 - kb-search: provider `acme`, model `acme-internal-llm-v2`: unpriced, reported.
+- lead-tagger: tagging on Claude Haiku 4.5 with no latency class, run by a cron job every
+  night between 01:00 and 02:00 UTC in real time: the timing heuristic calls it async, a
+  batch *candidate* reported apart from the headline.
 
 Determinism: rows come from `random.Random` seeded per (seed, feature), so one feature's
 rows do not depend on another's; files are written single-threaded by DuckDB in a fixed
@@ -128,7 +131,7 @@ DEMO_FILES: tuple[DemoFile, ...] = (
     DemoFile(
         "anthropic_requests_2026-10.csv",
         "csv",
-        ("ticket-classifier", "support-chat", "faq-bot", "coding-agent"),
+        ("ticket-classifier", "support-chat", "faq-bot", "coding-agent", "lead-tagger"),
     ),
     DemoFile(
         "openai_requests_2026-10.jsonl",
@@ -163,6 +166,7 @@ FEATURES: tuple[str, ...] = (
     "coding-agent",
     "intent-router",
     "kb-search",
+    "lead-tagger",
 )
 
 
@@ -485,6 +489,24 @@ def _kb_search(rng: random.Random, scale: float) -> list[Row]:
     ]
 
 
+def _lead_tagger(rng: random.Random, scale: float) -> list[Row]:
+    """CRM leads tagged by a nightly cron job (01:00-02:00 UTC), in real time, with no
+    declared latency class."""
+    return [
+        _row(
+            "lead-tagger",
+            ms,
+            "anthropic",
+            "claude-haiku-4-5",
+            task_class="tagging",
+            input_tokens=rng.randint(800, 2_000),
+            output_tokens=rng.randint(20, 60),
+            workspace="sales",
+        )
+        for ms in _sample_times(rng, _volume(900, scale), _hour_weights([1]))
+    ]
+
+
 _GENERATORS: dict[str, Callable[[random.Random, float], list[Row]]] = {
     "ticket-classifier": _ticket_classifier,
     "document-extractor": _document_extractor,
@@ -495,6 +517,7 @@ _GENERATORS: dict[str, Callable[[random.Random, float], list[Row]]] = {
     "coding-agent": _coding_agent,
     "intent-router": _intent_router,
     "kb-search": _kb_search,
+    "lead-tagger": _lead_tagger,
 }
 
 

@@ -3,9 +3,11 @@
     each with where it came from.
 
     Attribution order (DESIGN.md): the record's own fields (declared), then the user's
-    attribution rules (seed `attribution_rules`), then a heuristic (token shape: a feature
-    whose calls answer in a few tokens behaves like classification), else the defaults
-    `unknown` / `realtime`. Headline savings count declared and rule rows only.
+    attribution rules (seed `attribution_rules`), then a heuristic, else the defaults
+    `unknown` / `realtime`. The heuristics: token shape (a feature whose calls answer in a
+    few tokens behaves like classification) and timing (a feature whose calls, day after
+    day, all come in the same hour or two of the day runs on a clock: a scheduled job
+    that can wait). Headline savings count declared and rule rows only.
 */
 with usage as (
     select * from {{ ref('int_usage_unioned') }}
@@ -119,6 +121,30 @@ heuristic_task_class as (
         and shape_output_tokens <= shape_requests * {{ var('heuristic_max_output_tokens_per_request') }}
 ),
 
+-- timing per feature and model: requests on enough days, all within a few hours of the day
+call_clocks as (
+    select
+        provider,
+        model,
+        coalesce(feature, '') as feature_key,
+        count(distinct cast(usage_at as date)) as active_days,
+        count(distinct extract(hour from usage_at)) as active_hours_of_day
+    from tier_mapped
+    where request_count = 1
+    group by provider, model, coalesce(feature, '')
+),
+
+heuristic_latency_class as (
+    select
+        provider,
+        model,
+        feature_key,
+        'async' as latency_class
+    from call_clocks
+    where active_days >= {{ var('heuristic_async_min_days') }}
+        and active_hours_of_day <= {{ var('heuristic_async_max_hours_of_day') }}
+),
+
 attributed as (
     select
         tier_mapped.*,
@@ -137,11 +163,13 @@ attributed as (
         coalesce(
             tier_mapped.declared_latency_class,
             rule_latency_class.latency_class,
+            heuristic_latency_class.latency_class,
             'realtime'
         ) as latency_class,
         case
             when tier_mapped.declared_latency_class is not null then 'declared'
             when rule_latency_class.latency_class is not null then 'rule'
+            when heuristic_latency_class.latency_class is not null then 'heuristic'
             else 'default'
         end as latency_class_source
     from tier_mapped
@@ -153,6 +181,10 @@ attributed as (
         on heuristic_task_class.provider = tier_mapped.provider
         and heuristic_task_class.model = tier_mapped.model
         and heuristic_task_class.feature_key = coalesce(tier_mapped.feature, '')
+    left join heuristic_latency_class
+        on heuristic_latency_class.provider = tier_mapped.provider
+        and heuristic_latency_class.model = tier_mapped.model
+        and heuristic_latency_class.feature_key = coalesce(tier_mapped.feature, '')
 ),
 
 -- a task class the policy doesn't know keeps the large tier: never downgrade on a guess

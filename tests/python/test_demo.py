@@ -22,6 +22,7 @@ FEATURE_FILES = {
     "support-chat": "anthropic_requests_2026-10.csv",
     "faq-bot": "anthropic_requests_2026-10.csv",
     "coding-agent": "anthropic_requests_2026-10.csv",
+    "lead-tagger": "anthropic_requests_2026-10.csv",
     "document-extractor": "openai_requests_2026-10.jsonl",
     "intent-router": "openai_requests_2026-10.jsonl",
     "ops-digest": "openai_requests_2026-10.jsonl",

@@ -126,3 +126,34 @@ def test_second_run_changes_nothing(demo_warehouse, tmp_path):
         query(warehouse, "select * from marts.savings_findings order by finding_id")
         == findings_before
     )
+
+
+def test_heuristic_attribution_is_a_candidate_apart_from_the_headline(demo_warehouse):
+    # lead-tagger declares no latency class but runs nightly at 01:xx UTC: async by timing
+    rows = query(
+        demo_warehouse,
+        "select distinct latency_class, latency_class_source, savings_confidence"
+        " from marts.fct_llm_usage where feature = 'lead-tagger'",
+    )
+    assert rows == [("async", "heuristic", "candidate")]
+    findings = query(
+        demo_warehouse,
+        "select lever, confidence from marts.savings_findings where feature = 'lead-tagger'",
+    )
+    assert findings == [("batch", "candidate")]
+    candidate_savings, confirmed_current = query(
+        demo_warehouse,
+        "select (select current_cost_usd - optimized_cost_usd from marts.rpt_scenario_totals"
+        " where confidence_scope = 'candidate'),"
+        " (select sum(current_cost_usd) from marts.fct_llm_usage"
+        " where savings_confidence = 'confirmed' and is_priced)",
+    )[0]
+    assert candidate_savings > 0
+    assert (
+        confirmed_current
+        == query(
+            demo_warehouse,
+            "select current_cost_usd from marts.rpt_scenario_totals"
+            " where confidence_scope = 'confirmed'",
+        )[0][0]
+    )
