@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test lint prices clean
+.PHONY: setup demo test lint prices docs clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,11 @@ lint: setup
 # Regenerate seeds/generated/ (prices, aliases) from the installed genai-prices package.
 prices: setup
 	$(BIN)/llm-cost-audit prices
+
+# dbt's documentation site for the warehouse the demo built (target/index.html, offline).
+docs: setup
+	LLM_COST_AUDIT_WAREHOUSE=$(CURDIR)/warehouse/demo.duckdb $(BIN)/dbt docs generate \
+		--project-dir . --profiles-dir profiles
 
 clean:
 	rm -rf target logs warehouse reports .dagster_home

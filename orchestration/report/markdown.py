@@ -149,7 +149,7 @@ def _finding_change(finding: Finding) -> str:
     if finding.lever == "batch":
         return f"{model} -> Batch API"
     if finding.lever == "caching":
-        return f"{model} + prompt cache"
+        return f"{model} + cache of prefix {_code(finding.prefix_hash, 'its prefix')}"
     return model
 
 

@@ -144,6 +144,7 @@ class Finding:
     observed_savings_usd: Decimal
     monthly_current_cost_usd: Decimal
     monthly_savings_usd: Decimal
+    prefix_hash: str | None = None  # caching findings: which prompt prefix
 
     @property
     def savings_pct(self) -> Decimal | None:
@@ -159,7 +160,7 @@ class Finding:
         if self.lever == "batch":
             return f"{model} -> Batch API"
         if self.lever == "caching":
-            return f"{model} + prompt cache"
+            return f"{model} + cache {self.prefix_hash or 'its prompt prefix'}"
         return model
 
 
@@ -361,7 +362,8 @@ def _load_findings(con: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
         con,
         f"""
         select finding_id, lever, confidence, provider, model_id, feature,
-            recommended_model, action, evidence, request_count, {", ".join(money)}
+            recommended_model, prefix_hash, action, evidence, request_count,
+            {", ".join(money)}
         from marts.savings_findings
         order by monthly_savings_usd desc, observed_savings_usd desc, finding_id
         """,
@@ -375,6 +377,7 @@ def _load_findings(con: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
             model_id=r["model_id"],  # type: ignore[arg-type]
             feature=r["feature"],  # type: ignore[arg-type]
             recommended_model=r["recommended_model"],  # type: ignore[arg-type]
+            prefix_hash=r["prefix_hash"],  # type: ignore[arg-type]
             action=str(r["action"] or ""),
             evidence=str(r["evidence"] or ""),
             request_count=_count(r["request_count"]),

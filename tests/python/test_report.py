@@ -58,6 +58,7 @@ def _finding(
         model_id,
         feature,
         recommended_model,
+        "sp-support-v3" if lever == "caching" else None,
         action,
         evidence,
         request_count,
@@ -171,14 +172,15 @@ def build_marts(
         f"""
         create or replace table marts.savings_findings (
             finding_id varchar, lever varchar, confidence varchar, provider varchar,
-            model_id varchar, feature varchar, recommended_model varchar, action varchar,
+            model_id varchar, feature varchar, recommended_model varchar, prefix_hash varchar,
+            action varchar,
             evidence varchar, request_count bigint, observed_current_cost_usd {money_type},
             observed_savings_usd {money_type}, monthly_current_cost_usd {money_type},
             monthly_savings_usd {money_type}, savings_pct decimal(9,4))
         """
     )
     for row in findings or []:
-        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 15)})", row)
+        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 16)})", row)
     con.execute(
         """
         create or replace table marts.rpt_unpriced_usage (
@@ -638,3 +640,9 @@ def test_report_breaks_savings_down_by_workspace_and_key():
     assert "| key-ticket-classifier | 30,000 | $1,000.00 | $800.00 | $800.00 |" in text
     assert text.index("| support |") < text.index("| platform |")  # biggest saver first
     assert "ignored-here" not in text  # features are in the findings already
+
+
+def test_caching_findings_name_their_prompt_prefix(worked: AuditSummary) -> None:
+    # two prefixes of one feature on one model must not read as the same finding
+    assert "claude-sonnet-4-5 + cache sp-support-v3" in format_summary(worked)
+    assert "+ cache of prefix `sp-support-v3`" in render_markdown(worked)
