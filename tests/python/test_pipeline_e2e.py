@@ -29,6 +29,13 @@ def test_unpriced_rows_are_reported_never_zero(demo_warehouse):
     assert with_cost == 0
     reported = query(demo_warehouse, "select sum(row_count) from marts.rpt_unpriced_usage")[0][0]
     assert reported == unpriced
+    # the daily mart shows the unknown model's days with no cost, not $0
+    daily = query(
+        demo_warehouse,
+        "select count(*), count(current_cost_usd), sum(unpriced_request_count)"
+        " from marts.fct_daily_costs where model_id = 'acme-internal-llm-v2'",
+    )[0]
+    assert daily[0] > 0 and daily[1] == 0 and daily[2] > 0
 
 
 def test_scenario_totals_tie_to_the_usage_rows(demo_warehouse):
