@@ -44,3 +44,24 @@ def test_missing_exports_directory_is_a_clear_error(tmp_path, capsys):
     )
     assert code == 2
     assert "exports directory not found" in capsys.readouterr().err
+
+
+def test_same_file_twice_and_overlapping_exports_change_no_figure(tmp_path):
+    exports = tmp_path / "exports"
+    rows = worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 40)
+    write_canonical_csv(exports / "october.csv", rows)
+    warehouse = tmp_path / "w.duckdb"
+    totals_sql = (
+        "select count(*), sum(current_cost_usd), sum(optimized_cost_usd) from marts.fct_llm_usage"
+    )
+    args = ("run", "--exports", str(exports), "--warehouse", str(warehouse))
+
+    assert run_cli(*args, "--report-dir", str(tmp_path / "r1")) == 0
+    before = query(warehouse, totals_sql)
+    # the same records again under another name, and an export overlapping half of them
+    write_canonical_csv(exports / "october-copy.csv", rows)
+    write_canonical_csv(exports / "late-october.csv", rows[20:])
+    assert run_cli(*args, "--report-dir", str(tmp_path / "r2")) == 0
+
+    assert query(warehouse, totals_sql) == before
+    assert before[0][0] == 40
