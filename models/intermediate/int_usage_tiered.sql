@@ -126,21 +126,14 @@ best_candidate as (
 final as (
     select
         usage.*,
+        coalesce(best_candidate.candidate_model_id, usage.model_id) as recommended_model,
+        coalesce(best_candidate.candidate_cost_usd, usage.current_cost_usd) as tiered_cost_usd,
         case
-            when best_candidate.candidate_cost_usd < usage.current_cost_usd
-                then best_candidate.candidate_model_id
-            else usage.model_id
-        end as recommended_model,
-        case
-            when best_candidate.candidate_cost_usd < usage.current_cost_usd
-                then best_candidate.candidate_cost_usd
-            else usage.current_cost_usd
-        end as tiered_cost_usd,
-        case
-            when best_candidate.candidate_cost_usd < usage.current_cost_usd
-                then case when best_candidate.is_eval_pass then 'eval' else 'policy' end
+            when best_candidate.is_eval_pass then 'eval'
+            when best_candidate.usage_id is not null then 'policy'
         end as recommendation_basis
     from usage
+    -- only candidates cheaper than the row's current cost get here
     left join best_candidate
         on best_candidate.usage_id = usage.usage_id
 )

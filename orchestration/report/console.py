@@ -12,7 +12,7 @@ from orchestration.report.formatting import (
     format_timestamp,
     format_usd,
 )
-from orchestration.report.summary import AuditSummary
+from orchestration.report.summary import NO_PROJECTION, AuditSummary
 
 _RULE = "=" * 78
 
@@ -35,9 +35,14 @@ def _window_lines(summary: AuditSummary) -> list[str]:
     if window is None:
         return ["Window: no usage in the warehouse."]
     days = format_days(window.days)
-    return [
+    span = (
         f"Window: {format_timestamp(window.start_at)} -> {format_timestamp(window.end_at)}"
-        f" ({days} days)",
+        f" ({days} days)"
+    )
+    if window.monthly_factor is None:
+        return [span, f"{NO_PROJECTION} Per-30-days figures read n/a."]
+    return [
+        span,
         f"Per 30 days = window figure x 30 / {days}"
         f" (factor {format_factor(window.monthly_factor)})",
     ]
@@ -90,13 +95,13 @@ def _confidence_section(summary: AuditSummary) -> list[str]:
             "confirmed (declared or rule)",
             format_count(confirmed.request_count),
             format_usd(confirmed.observed.savings("optimized")),
-            format_usd(confirmed.monthly.savings("optimized")),
+            format_usd(confirmed.monthly_savings("optimized")),
         ],
         [
             "candidate (heuristic, not above)",
             format_count(candidate.request_count),
             format_usd(candidate.observed.savings("optimized")),
-            format_usd(candidate.monthly.savings("optimized")),
+            format_usd(candidate.monthly_savings("optimized")),
         ],
     ]
     return [
@@ -122,7 +127,8 @@ def _findings_section(summary: AuditSummary, top_n: int) -> list[str]:
         for i, f in enumerate(shown, start=1)
     ]
     lines = [
-        "Top findings by savings per 30 days (each lever alone; they overlap, do not add up)",
+        f"Top findings by savings {summary.findings_basis}"
+        " (each lever alone; they overlap, do not add up)",
         _text_table(
             ["#", "Lever", "Feature", "Model -> recommended", "Savings / 30 days", "Confidence"],
             rows,

@@ -15,7 +15,7 @@ from orchestration.report.formatting import (
     format_usd,
     percent,
 )
-from orchestration.report.summary import AuditSummary, Finding
+from orchestration.report.summary import NO_PROJECTION, AuditSummary, Finding
 
 REPORT_FILE_NAME = "findings.md"
 
@@ -47,23 +47,25 @@ def _window_line(summary: AuditSummary) -> str:
     window = summary.window
     if window is None:
         return "**Window:** no usage in the warehouse."
-    return (
+    line = (
         f"**Window:** {format_timestamp(window.start_at)} to {format_timestamp(window.end_at)} "
         f"({format_days(window.days)} days)."
     )
+    return line if summary.has_projection else f"{line} {NO_PROJECTION}"
 
 
 def _headline(summary: AuditSummary) -> list[str]:
     window = summary.window
     if window is None:
         return ["No usage has been loaded, so there is nothing to audit yet."]
-    observed, monthly = summary.headline_observed, summary.headline_monthly
-    saved, saved_monthly = observed.savings("optimized"), monthly.savings("optimized")
+    headline = summary.headline
+    observed = headline.observed
+    saved, saved_monthly = observed.savings("optimized"), headline.monthly_savings("optimized")
     candidate = summary.scope("candidate")
     text = (
         f"Over {format_days(window.days)} days the audited usage cost "
         f"**{format_usd(observed.current)}** at list price "
-        f"({format_usd(monthly.current)} per 30 days). "
+        f"({format_usd(headline.monthly_cost('current'))} per 30 days). "
         f"Acting on the confirmed findings, with all three levers stacked, it would have cost "
         f"{format_usd(observed.optimized)}: a saving of **{format_usd(saved)}** "
         f"({format_percent(percent(saved, observed.current))}), "
@@ -72,7 +74,7 @@ def _headline(summary: AuditSummary) -> list[str]:
     if candidate.observed.savings("optimized") != 0:
         text += (
             f" Heuristic candidates could save a further "
-            f"{format_usd(candidate.monthly.savings('optimized'))} per 30 days once their "
+            f"{format_usd(candidate.monthly_savings('optimized'))} per 30 days once their "
             "task or latency class is confirmed."
         )
     if summary.has_unpriced:
@@ -131,7 +133,7 @@ def _confidence_table(summary: AuditSummary) -> list[str]:
             label,
             format_count(scope.request_count),
             format_usd(scope.observed.savings("optimized")),
-            format_usd(scope.monthly.savings("optimized")),
+            format_usd(scope.monthly_savings("optimized")),
         ]
         for label, scope in (
             ("confirmed (declared or rule)", summary.scope("confirmed")),
@@ -230,11 +232,13 @@ def _unpriced_section(summary: AuditSummary) -> list[str]:
 def _method(summary: AuditSummary) -> list[str]:
     window = summary.window
     normalisation = "a 30-day figure is the window's figure x 30 / window days"
-    if window is not None:
+    if window is not None and window.monthly_factor is not None:
         days = format_days(window.days)
         normalisation += (
             f" (here x 30 / {days}, a factor of {format_factor(window.monthly_factor)})"
         )
+    elif window is not None:
+        normalisation += " (not here: the window is a single instant, so nothing is projected)"
     return [
         "- Each call is priced at list price for its model, service tier and cache behaviour "
         "on the call's date (effective-dated price seeds), including long-context, batch, "
@@ -266,7 +270,7 @@ def render_markdown(summary: AuditSummary) -> str:
         lines += [
             "## Findings",
             "",
-            "Ordered by savings per 30 days. Each is one lever on its own.",
+            f"Ordered by savings {summary.findings_basis}. Each is one lever on its own.",
             "",
             *_findings_list(summary.confirmed_findings, "No confirmed findings."),
             "",

@@ -10,11 +10,17 @@ The headline counts confirmed attribution only (DESIGN.md: `declared` and `rule`
 are "the whole priced bill, with each lever applied to the confirmed rows": for a
 scenario X, `all.current - (confirmed.current - confirmed.X)`. Rows in the `candidate`
 scope stay at their current cost there; their savings are shown on their own.
+
+Every per-30-days figure is `window figure x monthly_factor`. When the window is a single
+instant (all usage at one time, e.g. one request) the factor is NULL, so is every `monthly_*`
+column, and nothing is projected: `AuditSummary.has_projection` is False and each 30-day
+figure here is None (rendered `n/a`), never zero. A NULL sum over no priced rows, with a
+factor, still reads as zero.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +30,8 @@ import duckdb
 from orchestration.report.formatting import percent
 
 ZERO = Decimal(0)
+# The window line when there is no 30-day projection; the figures themselves read `n/a`.
+NO_PROJECTION = "The window is a single instant, so no 30-day projection is made."
 
 # Scenario columns of marts.rpt_scenario_totals, in the order the report shows them.
 SCENARIOS: tuple[str, ...] = (
@@ -77,6 +85,11 @@ def _number(value: object) -> Decimal:
     return _money(value, "window")
 
 
+def _monthly(value: object, column: str, projected: bool) -> Decimal | None:
+    """A per-30-days figure: None when nothing is projected, whatever the column holds."""
+    return _money(value, column) if projected else None
+
+
 def _count(value: object) -> int:
     return 0 if value is None else int(value)  # type: ignore[call-overload]
 
@@ -95,7 +108,7 @@ class AuditWindow:
     end_at: datetime
     seconds: Decimal
     days: Decimal
-    monthly_factor: Decimal  # 30 days / window days
+    monthly_factor: Decimal | None  # 30 days / window days; None for a single instant
 
 
 @dataclass(frozen=True)
@@ -123,7 +136,13 @@ class ScopeTotals:
     scope: str
     request_count: int
     observed: ScenarioCosts
-    monthly: ScenarioCosts
+    monthly: ScenarioCosts | None  # None when there is no 30-day projection
+
+    def monthly_cost(self, scenario: str) -> Decimal | None:
+        return None if self.monthly is None else self.monthly.cost(scenario)
+
+    def monthly_savings(self, scenario: str) -> Decimal | None:
+        return None if self.monthly is None else self.monthly.savings(scenario)
 
 
 @dataclass(frozen=True)
@@ -142,8 +161,8 @@ class Finding:
     request_count: int
     observed_current_cost_usd: Decimal
     observed_savings_usd: Decimal
-    monthly_current_cost_usd: Decimal
-    monthly_savings_usd: Decimal
+    monthly_current_cost_usd: Decimal | None  # None: no 30-day projection
+    monthly_savings_usd: Decimal | None
     prefix_hash: str | None = None  # caching findings: which prompt prefix
 
     @property
@@ -184,8 +203,8 @@ class ScenarioLine:
     label: str
     observed_cost: Decimal
     observed_savings: Decimal
-    monthly_cost: Decimal
-    monthly_savings: Decimal
+    monthly_cost: Decimal | None  # None: no 30-day projection
+    monthly_savings: Decimal | None
     savings_pct: Decimal | None  # of the current cost; None when that is zero
 
 
@@ -197,8 +216,8 @@ class WaterfallStep:
     label: str
     observed_cost: Decimal
     observed_step_savings: Decimal
-    monthly_cost: Decimal
-    monthly_step_savings: Decimal
+    monthly_cost: Decimal | None  # None: no 30-day projection
+    monthly_step_savings: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -209,58 +228,78 @@ class ScopeSavings:
     scope_type: str
     scope_value: str
     request_count: int
-    monthly_current: Decimal
+    monthly_current: Decimal | None  # None: no 30-day projection
     confirmed_optimized_savings: Decimal
-    monthly_optimized_savings: Decimal
+    monthly_optimized_savings: Decimal | None
 
 
 @dataclass(frozen=True)
 class AuditSummary:
     window: AuditWindow | None  # None when the warehouse holds no usage
     scopes: Mapping[str, ScopeTotals]
-    findings: tuple[Finding, ...]  # by 30-day savings, largest first
+    findings: tuple[Finding, ...]  # by 30-day savings (else window savings), largest first
     unpriced: tuple[UnpricedUsage, ...]
     savings_by_scope: tuple[ScopeSavings, ...] = ()  # workspaces, API keys, accounts
 
     def scope(self, name: str) -> ScopeTotals:
         """A scope's totals; zeros when the mart has no row for it."""
-        return self.scopes.get(name) or ScopeTotals(name, 0, ScenarioCosts(), ScenarioCosts())
+        monthly = ScenarioCosts() if self.has_projection else None
+        return self.scopes.get(name) or ScopeTotals(name, 0, ScenarioCosts(), monthly)
 
     @property
     def has_usage(self) -> bool:
         return self.window is not None
 
     @property
-    def headline_observed(self) -> ScenarioCosts:
-        return self._headline(lambda s: s.observed)
+    def has_projection(self) -> bool:
+        """Whether there are per-30-days figures: not for no usage or a single instant."""
+        return self.window is not None and self.window.monthly_factor is not None
 
     @property
-    def headline_monthly(self) -> ScenarioCosts:
-        return self._headline(lambda s: s.monthly)
+    def findings_basis(self) -> str:
+        """What the findings are ranked by (their 30-day savings, else window savings)."""
+        return "per 30 days" if self.has_projection else "over the window"
 
-    def _headline(self, period: Callable[[ScopeTotals], ScenarioCosts]) -> ScenarioCosts:
-        everything, confirmed = period(self.scope("all")), period(self.scope("confirmed"))
-        return ScenarioCosts(
-            **{name: everything.current - confirmed.savings(name) for name in SCENARIOS}
+    @property
+    def headline(self) -> ScopeTotals:
+        """The headline basis: the whole bill, levers applied to the confirmed rows."""
+        return ScopeTotals(
+            "headline",
+            self.scope("all").request_count,
+            self.headline_observed,
+            self.headline_monthly,
         )
 
+    @property
+    def headline_observed(self) -> ScenarioCosts:
+        return _headline(self.scope("all").observed, self.scope("confirmed").observed)
+
+    @property
+    def headline_monthly(self) -> ScenarioCosts | None:
+        everything, confirmed = self.scope("all").monthly, self.scope("confirmed").monthly
+        if everything is None or confirmed is None:
+            return None
+        return _headline(everything, confirmed)
+
     def scenario_lines(self) -> list[ScenarioLine]:
-        observed, monthly = self.headline_observed, self.headline_monthly
+        headline = self.headline
+        observed = headline.observed
         return [
             ScenarioLine(
                 scenario=name,
                 label=SCENARIO_LABELS[name],
                 observed_cost=observed.cost(name),
                 observed_savings=observed.savings(name),
-                monthly_cost=monthly.cost(name),
-                monthly_savings=monthly.savings(name),
+                monthly_cost=headline.monthly_cost(name),
+                monthly_savings=headline.monthly_savings(name),
                 savings_pct=percent(observed.savings(name), observed.current),
             )
             for name in TABLE_SCENARIOS
         ]
 
     def waterfall(self) -> list[WaterfallStep]:
-        observed, monthly = self.headline_observed, self.headline_monthly
+        headline = self.headline
+        observed, monthly = headline.observed, headline.monthly
         steps: list[WaterfallStep] = []
         previous: str | None = None
         for name, label in WATERFALL:
@@ -269,12 +308,10 @@ class AuditSummary:
                     scenario=name,
                     label=label,
                     observed_cost=observed.cost(name),
-                    observed_step_savings=(
-                        ZERO if previous is None else observed.cost(previous) - observed.cost(name)
-                    ),
-                    monthly_cost=monthly.cost(name),
+                    observed_step_savings=_step_savings(observed, previous, name),
+                    monthly_cost=headline.monthly_cost(name),
                     monthly_step_savings=(
-                        ZERO if previous is None else monthly.cost(previous) - monthly.cost(name)
+                        None if monthly is None else _step_savings(monthly, previous, name)
                     ),
                 )
             )
@@ -306,6 +343,16 @@ class AuditSummary:
         return sum(u.total_tokens for u in self.unpriced)
 
 
+def _headline(everything: ScenarioCosts, confirmed: ScenarioCosts) -> ScenarioCosts:
+    return ScenarioCosts(
+        **{name: everything.current - confirmed.savings(name) for name in SCENARIOS}
+    )
+
+
+def _step_savings(costs: ScenarioCosts, previous: str | None, name: str) -> Decimal:
+    return ZERO if previous is None else costs.cost(previous) - costs.cost(name)
+
+
 def _load_window(con: duckdb.DuckDBPyConnection) -> AuditWindow | None:
     rows = _rows(
         con,
@@ -324,11 +371,11 @@ def _load_window(con: duckdb.DuckDBPyConnection) -> AuditWindow | None:
         end_at=row["window_end_at"],  # type: ignore[arg-type]
         seconds=_number(row["window_seconds"]),
         days=_number(row["window_days"]),
-        monthly_factor=_number(row["monthly_factor"]),
+        monthly_factor=None if row["monthly_factor"] is None else _number(row["monthly_factor"]),
     )
 
 
-def _load_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, ScopeTotals]:
+def _load_scopes(con: duckdb.DuckDBPyConnection, projected: bool) -> dict[str, ScopeTotals]:
     cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
     columns = ", ".join(cost_columns + [f"monthly_{c}" for c in cost_columns])
     scopes: dict[str, ScopeTotals] = {}
@@ -346,26 +393,25 @@ def _load_scopes(con: duckdb.DuckDBPyConnection) -> dict[str, ScopeTotals]:
             )
 
         scopes[scope] = ScopeTotals(
-            scope, _count(row["request_count"]), costs(""), costs("monthly_")
+            scope,
+            _count(row["request_count"]),
+            costs(""),
+            costs("monthly_") if projected else None,
         )
     return scopes
 
 
-def _load_findings(con: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
-    money = (
-        "observed_current_cost_usd",
-        "observed_savings_usd",
-        "monthly_current_cost_usd",
-        "monthly_savings_usd",
-    )
+def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Finding, ...]:
+    observed = ("observed_current_cost_usd", "observed_savings_usd")
+    monthly = ("monthly_current_cost_usd", "monthly_savings_usd")
     rows = _rows(
         con,
         f"""
         select finding_id, lever, confidence, provider, model_id, feature,
             recommended_model, prefix_hash, action, evidence, request_count,
-            {", ".join(money)}
+            {", ".join(observed + monthly)}
         from marts.savings_findings
-        order by monthly_savings_usd desc, observed_savings_usd desc, finding_id
+        order by monthly_savings_usd desc nulls last, observed_savings_usd desc, finding_id
         """,
     )
     return tuple(
@@ -381,7 +427,8 @@ def _load_findings(con: duckdb.DuckDBPyConnection) -> tuple[Finding, ...]:
             action=str(r["action"] or ""),
             evidence=str(r["evidence"] or ""),
             request_count=_count(r["request_count"]),
-            **{m: _money(r[m], f"savings_findings.{m}") for m in money},
+            **{m: _money(r[m], f"savings_findings.{m}") for m in observed},
+            **{m: _monthly(r[m], f"savings_findings.{m}", projected) for m in monthly},
         )
         for r in rows
     )
@@ -409,7 +456,9 @@ def _load_unpriced(con: duckdb.DuckDBPyConnection) -> tuple[UnpricedUsage, ...]:
     )
 
 
-def _load_savings_by_scope(con: duckdb.DuckDBPyConnection) -> tuple[ScopeSavings, ...]:
+def _load_savings_by_scope(
+    con: duckdb.DuckDBPyConnection, projected: bool
+) -> tuple[ScopeSavings, ...]:
     rows = _rows(
         con,
         """
@@ -425,12 +474,14 @@ def _load_savings_by_scope(con: duckdb.DuckDBPyConnection) -> tuple[ScopeSavings
             scope_type=r["scope_type"],  # type: ignore[arg-type]
             scope_value=r["scope_value"],  # type: ignore[arg-type]
             request_count=_count(r["request_count"]),
-            monthly_current=_money(r["monthly_current_cost_usd"], "monthly_current_cost_usd"),
+            monthly_current=_monthly(
+                r["monthly_current_cost_usd"], "monthly_current_cost_usd", projected
+            ),
             confirmed_optimized_savings=_money(
                 r["confirmed_optimized_savings_usd"], "confirmed_optimized_savings_usd"
             ),
-            monthly_optimized_savings=_money(
-                r["monthly_optimized_savings_usd"], "monthly_optimized_savings_usd"
+            monthly_optimized_savings=_monthly(
+                r["monthly_optimized_savings_usd"], "monthly_optimized_savings_usd", projected
             ),
         )
         for r in rows
@@ -439,10 +490,12 @@ def _load_savings_by_scope(con: duckdb.DuckDBPyConnection) -> tuple[ScopeSavings
 
 def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
     """Everything the console summary and the Markdown report show, from the marts."""
+    window = _load_window(con)
+    projected = window is not None and window.monthly_factor is not None
     return AuditSummary(
-        window=_load_window(con),
-        scopes=_load_scopes(con),
-        findings=_load_findings(con),
+        window=window,
+        scopes=_load_scopes(con, projected),
+        findings=_load_findings(con, projected),
         unpriced=_load_unpriced(con),
-        savings_by_scope=_load_savings_by_scope(con),
+        savings_by_scope=_load_savings_by_scope(con, projected),
     )

@@ -22,7 +22,7 @@ from orchestration.report.formatting import (
     format_usd,
     round_cents,
 )
-from orchestration.report.summary import AuditSummary, MoneyTypeError
+from orchestration.report.summary import NO_PROJECTION, ZERO, AuditSummary, MoneyTypeError
 
 MONEY = "decimal(38,16)"
 SCENARIOS = ("current", "tiered", "batched", "cached", "tiered_batched", "optimized")
@@ -133,7 +133,10 @@ def build_marts(
     by_scope: list[tuple] | None = None,
     money_type: str = MONEY,
 ) -> None:
-    """The marts the report reads, with the columns docs/internals.md lists."""
+    """The marts the report reads, with the columns docs/internals.md lists.
+
+    `window_days=None`: no window row (no usage). `window_days=0`: a single-instant window,
+    as the marts have it: NULL monthly_factor and NULL in every `monthly_*` column."""
     con.execute("create schema if not exists marts")
     con.execute(
         """
@@ -142,6 +145,8 @@ def build_marts(
             window_days decimal(20,6), monthly_factor decimal(20,12))
         """
     )
+    # None: 30 days over a zero-length window is undefined, so the marts project nothing.
+    factor = None if window_days == 0 else Decimal(30) / Decimal(window_days or 30)
     if window_days is not None:
         start = datetime(2026, 10, 1)
         con.execute(
@@ -151,7 +156,7 @@ def build_marts(
                 start + timedelta(days=window_days),
                 window_days * 86400,
                 Decimal(window_days),
-                (Decimal(30) / Decimal(window_days)).quantize(Decimal("0.000000000001")),
+                factor and factor.quantize(Decimal("0.000000000001")),
             ],
         )
     cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
@@ -160,10 +165,9 @@ def build_marts(
         "create or replace table marts.rpt_scenario_totals (confidence_scope varchar, "
         "request_count hugeint, " + ", ".join(f"{c} {money_type}" for c in all_cost_columns) + ")"
     )
-    factor = Decimal(30) / Decimal(window_days or 30)
     for scope, costs in (scopes or {}).items():
         observed = [Decimal(costs[s]) for s in SCENARIOS]
-        monthly = [value * factor for value in observed]
+        monthly = [None if factor is None else value * factor for value in observed]
         con.execute(
             f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 12)})",
             [scope, 1000, *observed, *monthly],
@@ -180,6 +184,8 @@ def build_marts(
         """
     )
     for row in findings or []:
+        if factor is None:  # monthly_current_cost_usd, monthly_savings_usd
+            row = (*row[:13], None, None, *row[15:])
         con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 16)})", row)
     con.execute(
         """
@@ -199,9 +205,12 @@ def build_marts(
         """
     )
     for row in by_scope or []:
+        current, confirmed, monthly_savings = (Decimal(v) for v in row[3:])
+        if factor is None:
+            current = monthly_savings = None
         con.execute(
             "insert into marts.rpt_savings_by_scope values (?, ?, ?, ?, ?, ?)",
-            [*row[:3], *(Decimal(v) for v in row[3:])],
+            [*row[:3], current, confirmed, monthly_savings],
         )
 
 
@@ -646,3 +655,124 @@ def test_caching_findings_name_their_prompt_prefix(worked: AuditSummary) -> None
     # two prefixes of one feature on one model must not read as the same finding
     assert "claude-sonnet-4-5 + cache sp-support-v3" in format_summary(worked)
     assert "+ cache of prefix `sp-support-v3`" in render_markdown(worked)
+
+
+# --------------------------------------------------------------------------- single instant
+
+CANDIDATE = dict(current="40", tiered="10", batched="40", cached="40", tiered_batched="10",
+                 optimized="10")  # fmt: skip
+BY_SCOPE = [
+    ("workspace", "support", 900, "1200.5", "300.25", "310"),
+    ("workspace", "platform", 100, "50", "0", "0"),
+]
+
+
+def _instant_and_30_days() -> tuple[AuditSummary, AuditSummary]:
+    """The same marts over a single-instant window (no projection) and over 30 days."""
+    everything = {s: str(Decimal(WORKED[s]) + Decimal(CANDIDATE[s])) for s in SCENARIOS}
+    marts = dict(
+        scopes={"all": everything, "confirmed": WORKED, "candidate": CANDIDATE},
+        findings=WORKED_FINDINGS,
+        unpriced=UNPRICED,
+        by_scope=BY_SCOPE,
+    )
+    return _summary(window_days=0, **marts), _summary(window_days=30, **marts)
+
+
+def test_single_instant_window_projects_nothing() -> None:
+    instant, monthly = _instant_and_30_days()
+    assert monthly.has_projection and not instant.has_projection
+    assert instant.window is not None and instant.window.monthly_factor is None
+    assert instant.window.days == 0
+    assert instant.headline_monthly is None
+    assert instant.headline_observed == monthly.headline_observed
+    assert all(line.monthly_cost is None for line in instant.scenario_lines())
+    assert all(step.monthly_step_savings is None for step in instant.waterfall())
+    assert instant.scope("candidate").monthly_savings("optimized") is None
+    assert instant.scope("no such scope").monthly is None
+    assert all(f.monthly_savings_usd is None for f in instant.findings)
+    assert all(s.monthly_current is None for s in instant.savings_by_scope)
+    # Ranked by window savings (400, 100.5, 60, 25), not by finding id.
+    assert [f.finding_id for f in instant.findings] == ["f-tier", "f-cache", "f-batch", "f-cand"]
+    assert not any(isinstance(v, float) for v in _money_values(instant))
+
+
+def test_a_null_sum_with_a_factor_still_reads_zero() -> None:
+    con = duckdb.connect()
+    try:
+        build_marts(con, scopes={"all": WORKED, "confirmed": WORKED, "candidate": ZEROS})
+        con.execute(
+            "update marts.rpt_scenario_totals set current_cost_usd = null, "
+            "monthly_current_cost_usd = null where confidence_scope = 'candidate'"
+        )
+        summary = load_summary(con)
+    finally:
+        con.close()
+    assert summary.has_projection
+    assert summary.scope("candidate").observed.current == ZERO
+    assert summary.scope("candidate").monthly_cost("current") == ZERO
+
+
+def test_console_single_instant_window() -> None:
+    instant, monthly = _instant_and_30_days()
+    text, usual = format_summary(instant), format_summary(monthly)
+    assert (
+        "Window: 2026-10-01 00:00:00 UTC -> 2026-10-01 00:00:00 UTC (0 days)\n"
+        f"{NO_PROJECTION} Per-30-days figures read n/a.\n" in text
+    )
+    assert "factor" not in text
+    for label in ("current", "tiered", "batched", "cached", "optimized (all levers)"):
+        cells, projected = _line(text, label), _line(usual, label)
+        assert cells[3:5] == ["n/a", "n/a"]
+        assert cells[:3] + cells[5:] == projected[:3] + projected[5:]  # observed unchanged
+    assert _line(text, "optimized (all levers)") == [
+        "optimized (all levers)", "$90.00", "$450.00", "n/a", "n/a", "83.3%"
+    ]  # fmt: skip
+    for label in ("after tiering  ", "after tiering + batch", "after all three"):
+        cells, projected = _line(text, label), _line(usual, label)
+        assert cells[3:] == ["n/a", "n/a"] and cells[:3] == projected[:3]
+    assert _line(text, "confirmed (declared")[1:] == ["1,000", "$450.00", "n/a"]
+    assert _line(text, "candidate (heuristic")[1:] == ["1,000", "$30.00", "n/a"]
+    assert "Top findings by savings over the window" in text
+    ranks = [_line(text, f"{n}  ") for n in (1, 2, 3, 4)]
+    assert [r[2] for r in ranks] == [
+        "ticket-classifier",
+        "support-chat",
+        "document-extractor",
+        "intent-router",
+    ]
+    assert [r[-2] for r in ranks] == ["n/a"] * 4
+    unpriced = text.index("!!! UNPRICED")
+    assert text[unpriced:] == usual[usual.index("!!! UNPRICED") :]
+
+
+def test_markdown_single_instant_window() -> None:
+    instant, monthly = _instant_and_30_days()
+    markdown, usual = render_markdown(instant), render_markdown(monthly)
+    assert (
+        "**Window:** 2026-10-01 00:00:00 UTC to 2026-10-01 00:00:00 UTC (0 days). "
+        f"{NO_PROJECTION}\n" in markdown
+    )
+    assert "$0.00 per 30 days" not in markdown and "factor of" not in markdown
+    headline = _section(markdown, "Headline")
+    assert "cost **$540.00** at list price (n/a per 30 days)" in headline
+    assert "a saving of **$450.00** (83.3%), **n/a per 30 days**" in headline
+    assert "could save a further n/a per 30 days" in headline
+    assert "| tiered | $140.00 | $400.00 | $140.00 | $400.00 | 74.1% |" in usual
+    assert "| tiered | $140.00 | $400.00 | n/a | n/a | 74.1% |" in _section(markdown, "Scenarios")
+    waterfall = _section(markdown, "Waterfall")
+    assert "| after tiering | $140.00 | $400.00 | n/a | n/a |" in waterfall
+    confidence = _section(markdown, "Confirmed and candidate savings")
+    assert "| confirmed (declared or rule) | 1,000 | $450.00 | n/a |" in confidence
+    findings = _section(markdown, "Findings")
+    assert findings.lstrip().startswith("Ordered by savings over the window.")
+    assert (
+        "Saves **n/a per 30 days** ($400.00 over the window, 80.0% of the $500.00 it cost)"
+        in findings
+    )
+    by_scope = _section(markdown, "By workspace, API key and account")
+    assert "| support | 900 | n/a | n/a | $300.25 |" in by_scope
+    assert "| support | 900 | $1,200.50 | $310.00 | $300.25 |" in usual
+    method = _section(markdown, "How these figures are computed")
+    assert "(not here: the window is a single instant, so nothing is projected)" in method
+    assert _section(markdown, "Unpriced usage") == _section(usual, "Unpriced usage")
