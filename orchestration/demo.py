@@ -63,27 +63,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "request_id",
-    "timestamp",
-    "account",
-    "provider",
-    "model",
-    "feature",
-    "task_class",
-    "latency_class",
-    "service_tier",
-    "request_count",
-    "input_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "cache_read_tokens",
-    "output_tokens",
-    "prefix_hash",
-    "prefix_tokens",
-    "workspace",
-    "api_key",
-)
+from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
+
 INTEGER_COLUMNS = frozenset(
     {
         "request_count",

@@ -9,31 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
+
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-
-CANONICAL_COLUMNS = [
-    "request_id",
-    "timestamp",
-    "account",
-    "provider",
-    "model",
-    "feature",
-    "task_class",
-    "latency_class",
-    "service_tier",
-    "request_count",
-    "input_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "cache_read_tokens",
-    "output_tokens",
-    "prefix_hash",
-    "prefix_tokens",
-    "workspace",
-    "api_key",
-]
 
 
 def write_canonical_csv(path: Path, rows: list[dict]) -> Path:

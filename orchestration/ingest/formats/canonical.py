@@ -20,24 +20,30 @@ from pathlib import Path
 
 import duckdb
 
-REQUIRED_COLUMNS = ("timestamp", "provider", "model", "input_tokens", "output_tokens")
-OPTIONAL_COLUMNS = (
+# The canonical format's columns in DESIGN.md's order (files may order them freely).
+CANONICAL_COLUMNS = (
     "request_id",
+    "timestamp",
     "account",
+    "provider",
+    "model",
     "feature",
     "task_class",
     "latency_class",
     "service_tier",
     "request_count",
+    "input_tokens",
     "cache_write_5m_tokens",
     "cache_write_1h_tokens",
     "cache_read_tokens",
+    "output_tokens",
     "prefix_hash",
     "prefix_tokens",
     "workspace",
     "api_key",
 )
-CANONICAL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+REQUIRED_COLUMNS = ("timestamp", "provider", "model", "input_tokens", "output_tokens")
+OPTIONAL_COLUMNS = tuple(c for c in CANONICAL_COLUMNS if c not in REQUIRED_COLUMNS)
 OPTIONAL_TOKEN_COLUMNS = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
 # Columns whose text must be a non-negative integer (when present, for the optional ones).
 INTEGER_COLUMNS = (
