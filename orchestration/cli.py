@@ -67,11 +67,11 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(
-                    f"FAILED step {event.step_key}: {event.event_specific_data.error.message}",
-                    file=sys.stderr,
-                )
-        print(f"dbt's full log: {log_path}", file=sys.stderr)
+                error = event.event_specific_data.error
+                while error.cause is not None:  # Dagster wraps the step's own exception
+                    error = error.cause
+                print(f"FAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
+        print(f"Full log of the run: {log_path}", file=sys.stderr)
     return 0 if result.success and not failed_checks else 1
 
 

@@ -1,7 +1,11 @@
-"""The CLI on user-shaped input: a bad file among good ones."""
+"""The CLI on user-shaped input: a bad file among good ones, overlapping exports, a locked
+warehouse."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 
+import duckdb
 from conftest import query, run_cli, worked_example_rows, write_canonical_csv
 
 
@@ -65,3 +69,36 @@ def test_same_file_twice_and_overlapping_exports_change_no_figure(tmp_path):
 
     assert query(warehouse, totals_sql) == before
     assert before[0][0] == 40
+
+
+def test_a_locked_warehouse_fails_with_the_reason(tmp_path, capsys):
+    """A BI tool holding the file: the run stops and says why, not just 'step failed'."""
+    exports = tmp_path / "exports"
+    write_canonical_csv(
+        exports / "a.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 3)
+    )
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_READ_LOCK, str(warehouse)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        code = run_cli("run", "--exports", str(exports), "--warehouse", str(warehouse))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "FAILED step raw__canonical_usage" in err
+    assert "Could not set lock" in err
+
+
+HOLD_READ_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("holding", flush=True)
+time.sleep(120)
+"""
