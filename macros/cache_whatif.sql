@@ -12,15 +12,27 @@
       the model's prices don't offer (no cache-read price; no 1-hour write price) costs as
       not cached, and a tie keeps the simpler choice.
 
-    `calls` must carry: usage_id, provider, the `model_column`, prefix_hash, prefix_tokens,
-    usage_at, min_cacheable_tokens, the five token columns, price columns with
-    `price_prefix`, the `base_cost_column` (cost without the what-if) and the
-    `long_context_column`.
+    `calls` must carry: usage_id, provider, the `model_column` (the stream's model key),
+    the `priced_model_column` (whose minimum cacheable length applies), prefix_hash,
+    prefix_tokens, usage_at, the five token columns, price columns with `price_prefix`,
+    the `base_cost_column` (cost without the what-if) and the `long_context_column`.
+    `minimums` is a relation of (provider, model_id, min_cacheable_tokens).
 -#}
-{% macro cache_whatif(name, calls, model_column, price_prefix, base_cost_column, long_context_column) %}
-{{ name }}_ordered as (
+{% macro cache_whatif(name, calls, minimums, model_column, priced_model_column, price_prefix,
+                      base_cost_column, long_context_column) %}
+{{ name }}_with_minimums as (
     select
         {{ calls }}.*,
+        {{ minimums }}.min_cacheable_tokens
+    from {{ calls }}
+    left join {{ minimums }}
+        on {{ minimums }}.provider = {{ calls }}.provider
+        and {{ minimums }}.model_id = {{ calls }}.{{ priced_model_column }}
+),
+
+{{ name }}_ordered as (
+    select
+        {{ name }}_with_minimums.*,
         {{ epoch_seconds('usage_at') }} - {{ epoch_seconds(
             'lag(usage_at) over (partition by provider, ' ~ model_column
             ~ ', prefix_hash order by usage_at, usage_id)') }} as seconds_since_previous_call,
@@ -34,7 +46,7 @@
             )
             else 0
         end as movable_prefix_tokens
-    from {{ calls }}
+    from {{ name }}_with_minimums
 ),
 
 {{ name }}_calls as (

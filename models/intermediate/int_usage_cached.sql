@@ -13,20 +13,16 @@ minimum_lengths as (
 ),
 
 calls as (
-    select
-        usage.*,
-        minimum_lengths.min_cacheable_tokens
+    select *
     from usage
-    left join minimum_lengths
-        on minimum_lengths.provider = usage.provider
-        and minimum_lengths.model_id = usage.model_id
-    where usage.is_priced
-        and usage.request_count = 1
-        and usage.prefix_hash is not null
-        and usage.prefix_tokens > 0
+    where is_priced
+        and request_count = 1
+        and prefix_hash is not null
+        and prefix_tokens > 0
 ),
 
-{{ cache_whatif('own_model_cache', 'calls', 'model_id', 'p_', 'current_cost_usd', 'is_long_context') }},
+{{ cache_whatif('own_model_cache', 'calls', 'minimum_lengths', 'model_id', 'model_id', 'p_',
+                'current_cost_usd', 'is_long_context') }},
 
 final as (
     select

@@ -30,33 +30,15 @@ streamed as (
     from usage
 ),
 
-recommended_calls as (
-    select
-        streamed.*,
-        minimum_lengths.min_cacheable_tokens
-    from streamed
-    left join minimum_lengths
-        on minimum_lengths.provider = streamed.provider
-        and minimum_lengths.model_id = streamed.recommended_model
-    where streamed.is_in_stream
+stream_calls as (
+    select * from streamed where is_in_stream
 ),
 
-own_model_calls as (
-    select
-        streamed.*,
-        minimum_lengths.min_cacheable_tokens
-    from streamed
-    left join minimum_lengths
-        on minimum_lengths.provider = streamed.provider
-        and minimum_lengths.model_id = streamed.model_id
-    where streamed.is_in_stream
-),
+{{ cache_whatif('recommended_plan', 'stream_calls', 'minimum_lengths', 'stream_model',
+                'recommended_model', 'o_', 'tiered_batched_cost_usd', 'is_long_context_stacked') }},
 
-{{ cache_whatif('recommended_plan', 'recommended_calls', 'stream_model', 'o_',
-                'tiered_batched_cost_usd', 'is_long_context_stacked') }},
-
-{{ cache_whatif('own_model_plan', 'own_model_calls', 'model_id', 'ob_',
-                'batched_cost_usd', 'is_long_context_own_batched') }},
+{{ cache_whatif('own_model_plan', 'stream_calls', 'minimum_lengths', 'model_id', 'model_id',
+                'ob_', 'batched_cost_usd', 'is_long_context_own_batched') }},
 
 plans as (
     select
