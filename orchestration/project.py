@@ -15,7 +15,7 @@ MANIFEST_PATH = TARGET_DIR / "manifest.json"
 WAREHOUSE_ENV = "LLM_COST_AUDIT_WAREHOUSE"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "llm_cost_audit.duckdb"
 
-# What a change to would make the parsed manifest stale.
+# Files whose change makes the parsed manifest stale.
 _DBT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "profiles")
 
 
@@ -30,10 +30,6 @@ def quiet_environment() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-
-
-def warehouse_path() -> Path:
-    return Path(os.environ.get(WAREHOUSE_ENV, DEFAULT_WAREHOUSE)).resolve()
 
 
 def _newest_input_mtime() -> float:
