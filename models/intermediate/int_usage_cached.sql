@@ -13,12 +13,7 @@ minimum_lengths as (
 ),
 
 calls as (
-    select *
-    from usage
-    where is_priced
-        and request_count = 1
-        and prefix_hash is not null
-        and prefix_tokens > 0
+    select * from usage where is_cache_stream_call
 ),
 
 {{ cache_whatif('own_model_cache', 'calls', 'minimum_lengths', 'model_id', 'model_id', 'p_',

@@ -22,16 +22,12 @@ minimum_lengths as (
 streamed as (
     select
         usage.*,
-        usage.is_priced
-            and usage.request_count = 1
-            and usage.prefix_hash is not null
-            and usage.prefix_tokens > 0 as is_in_stream,
         usage.model_id || ' -> ' || usage.recommended_model as stream_model
     from usage
 ),
 
 stream_calls as (
-    select * from streamed where is_in_stream
+    select * from streamed where is_cache_stream_call
 ),
 
 {{ cache_whatif('recommended_plan', 'stream_calls', 'minimum_lengths', 'stream_model',
@@ -46,7 +42,7 @@ plans as (
         streamed.model_id,
         streamed.recommended_model,
         case
-            when streamed.is_in_stream
+            when streamed.is_cache_stream_call
                 then streamed.provider || '|' || streamed.model_id || '|' || streamed.prefix_hash
             else streamed.usage_id
         end as plan_group,

@@ -48,6 +48,12 @@ final as (
             when service_tier is null then 'unknown_service_tier'
             when not is_priced then 'no_price_for_tier_on_date'
         end as unpriced_reason,
+        -- a call in a prompt-prefix stream of the caching what-if (both caching scenarios
+        -- read this): one priced request with a declared prefix; buckets never stream
+        is_priced
+            and request_count = 1
+            and prefix_hash is not null
+            and prefix_tokens > 0 as is_cache_stream_call,
         case
             when request_count > 1
                 and long_context_flag is null
