@@ -72,6 +72,17 @@ final as (
                           is_long_context('rb_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
             else tiered_cost_usd
         end as tiered_batched_cost_usd,
+        -- each lever's confidence: confirmed when the class it relies on was declared or set
+        -- by a rule (or, for tiering, the user's eval passed the model), else a candidate
+        case
+            when recommendation_basis = 'policy'
+                and task_class_source not in ('declared', 'rule') then 'candidate'
+            else 'confirmed'
+        end as tiering_confidence,
+        case
+            when is_batchable and latency_class_source not in ('declared', 'rule') then 'candidate'
+            else 'confirmed'
+        end as batch_confidence,
         {{ is_long_context('o_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
             as is_long_context_stacked,
         {{ is_long_context('ob_', 'total_input_tokens', 'request_count', 'long_context_flag') }}

@@ -60,12 +60,12 @@ final as (
         optimized.optimized_model,
         cached.cache_ttl_choice,
         optimized.optimized_cache_ttl_choice,
+        usage.tiering_confidence,
+        usage.batch_confidence,
         -- a row whose savings rest on a guessed class is a candidate, kept out of headlines
-        -- (a recommendation the user's own eval passed rests on no guess)
         case
-            when usage.task_class_source = 'heuristic'
-                and usage.recommendation_basis = 'policy' then 'candidate'
-            when usage.latency_class_source = 'heuristic'
+            when usage.tiering_confidence = 'candidate' then 'candidate'
+            when usage.batch_confidence = 'candidate'
                 and usage.batched_cost_usd < usage.current_cost_usd then 'candidate'
             else 'confirmed'
         end as savings_confidence,

@@ -1,8 +1,9 @@
 /*
     One row per finding: a lever applied to one feature on one model, with what it would
     save over the observed window and per 30 days. Each lever is measured alone against
-    current cost (the report's waterfall shows them stacked). Confidence: `confirmed` when
-    the class the lever relies on was declared or set by a rule, else `candidate`.
+    current cost (the report's waterfall shows them stacked). Confidence is the lever's
+    own (`tiering_confidence`, `batch_confidence` in fct_llm_usage); caching rests on a
+    prefix the export declared, so it is always confirmed.
 */
 with usage as (
     select * from {{ ref('fct_llm_usage') }} where is_priced
@@ -15,11 +16,7 @@ window_bounds as (
 tiering as (
     select
         'tiering' as lever,
-        case
-            when task_class_source in ('declared', 'rule') or recommendation_basis = 'eval'
-                then 'confirmed'
-            else 'candidate'
-        end as confidence,
+        tiering_confidence as confidence,
         provider,
         model_id,
         coalesce(feature, '(none)') as feature,
@@ -52,8 +49,7 @@ tiering as (
 batching as (
     select
         'batch' as lever,
-        case when latency_class_source in ('declared', 'rule') then 'confirmed' else 'candidate' end
-            as confidence,
+        batch_confidence as confidence,
         provider,
         model_id,
         coalesce(feature, '(none)') as feature,
