@@ -49,7 +49,6 @@ def ensure_manifest() -> Path:
     quiet_environment()
     if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime():
         return MANIFEST_PATH
-    os.environ.setdefault(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE))
     completed = subprocess.run(
         [
             dbt_executable(),

@@ -222,8 +222,9 @@ class WaterfallStep:
 
 @dataclass(frozen=True)
 class ScopeSavings:
-    """One workspace, API key or account: its cost and what all levers stacked would save
-    on its confirmed rows (marts.rpt_savings_by_scope)."""
+    """One workspace, API key or account (marts.rpt_savings_by_scope): its cost and what
+    all levers stacked would save, per 30 days over every priced row, and over the window
+    on its confirmed rows only."""
 
     scope_type: str
     scope_value: str

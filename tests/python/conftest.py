@@ -2,18 +2,17 @@
 in-process, dbt on DuckDB), read by many tests."""
 
 import csv
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.cli import main
 from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
+from orchestration.project import quiet_environment
 
-os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("DO_NOT_TRACK", "1")
+quiet_environment()  # no telemetry from dbt or Dagster, from the first import on
 
 
 def write_canonical_csv(path: Path, rows: list[dict]) -> Path:
@@ -26,10 +25,14 @@ def write_canonical_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def run_cli(*args: str) -> int:
-    from orchestration.cli import main
-
-    return main(list(args))
+def audit(exports: Path, warehouse: Path, report_dir: Path | None = None) -> int:
+    """`llm-cost-audit run` on a directory, as a user types it; the exit status. The
+    report goes beside the warehouse unless told otherwise, never into the checkout."""
+    report_dir = report_dir or warehouse.parent / "reports"
+    return main(
+        ["run", "--exports", str(exports), "--warehouse", str(warehouse),
+         "--report-dir", str(report_dir)]
+    )  # fmt: skip
 
 
 def worked_example_rows(start: datetime, calls: int = 1000) -> list[dict]:
@@ -59,16 +62,7 @@ def demo_warehouse(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     generate_demo(root / "exports", scale=0.02)
     warehouse = root / "demo.duckdb"
-    code = run_cli(
-        "run",
-        "--exports",
-        str(root / "exports"),
-        "--warehouse",
-        str(warehouse),
-        "--report-dir",
-        str(root / "reports"),
-    )
-    assert code == 0
+    assert audit(root / "exports", warehouse, root / "reports") == 0
     return warehouse
 
 
@@ -83,18 +77,7 @@ def worked_example_warehouse(tmp_path_factory) -> Path:
         root / "exports" / "before.csv", worked_example_rows(datetime(2026, 9, 1, tzinfo=UTC))
     )
     warehouse = root / "worked.duckdb"
-    assert (
-        run_cli(
-            "run",
-            "--exports",
-            str(root / "exports"),
-            "--warehouse",
-            str(warehouse),
-            "--report-dir",
-            str(root / "reports"),
-        )
-        == 0
-    )
+    assert audit(root / "exports", warehouse, root / "reports") == 0
     return warehouse
 
 

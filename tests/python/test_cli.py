@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import duckdb
-from conftest import query, run_cli, worked_example_rows, write_canonical_csv
+from conftest import audit, query, worked_example_rows, write_canonical_csv
 
 
 def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
@@ -19,15 +19,7 @@ def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
     write_canonical_csv(exports / "bad.csv", bad_rows)
     warehouse = tmp_path / "w.duckdb"
 
-    code = run_cli(
-        "run",
-        "--exports",
-        str(exports),
-        "--warehouse",
-        str(warehouse),
-        "--report-dir",
-        str(tmp_path / "reports"),
-    )
+    code = audit(exports, warehouse, tmp_path / "reports")
 
     assert code == 1
     captured = capsys.readouterr()
@@ -43,9 +35,7 @@ def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
 
 
 def test_missing_exports_directory_is_a_clear_error(tmp_path, capsys):
-    code = run_cli(
-        "run", "--exports", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")
-    )
+    code = audit(tmp_path / "nope", tmp_path / "w.duckdb")
     assert code == 2
     assert "exports directory not found" in capsys.readouterr().err
 
@@ -58,14 +48,13 @@ def test_same_file_twice_and_overlapping_exports_change_no_figure(tmp_path):
     totals_sql = (
         "select count(*), sum(current_cost_usd), sum(optimized_cost_usd) from marts.fct_llm_usage"
     )
-    args = ("run", "--exports", str(exports), "--warehouse", str(warehouse))
 
-    assert run_cli(*args, "--report-dir", str(tmp_path / "r1")) == 0
+    assert audit(exports, warehouse, tmp_path / "r1") == 0
     before = query(warehouse, totals_sql)
     # the same records again under another name, and an export overlapping half of them
     write_canonical_csv(exports / "october-copy.csv", rows)
     write_canonical_csv(exports / "late-october.csv", rows[20:])
-    assert run_cli(*args, "--report-dir", str(tmp_path / "r2")) == 0
+    assert audit(exports, warehouse, tmp_path / "r2") == 0
 
     assert query(warehouse, totals_sql) == before
     assert before[0][0] == 40
@@ -86,7 +75,7 @@ def test_a_locked_warehouse_fails_with_the_reason(tmp_path, capsys):
     )
     try:
         assert holder.stdout.readline().strip() == "holding"
-        code = run_cli("run", "--exports", str(exports), "--warehouse", str(warehouse))
+        code = audit(exports, warehouse)
     finally:
         holder.kill()
         holder.wait()

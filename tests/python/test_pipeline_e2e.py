@@ -4,7 +4,7 @@ dbt build (tests as checks) -> report; then invariants an analyst relies on."""
 import shutil
 from decimal import Decimal
 
-from conftest import query, run_cli
+from conftest import audit, query
 
 SCENARIOS = ("current", "tiered", "batched", "cached", "optimized")
 
@@ -116,18 +116,7 @@ def test_second_run_changes_nothing(demo_warehouse, tmp_path):
     before = query(warehouse, snapshot_sql)
     findings_before = query(warehouse, "select * from marts.savings_findings order by finding_id")
     exports = demo_warehouse.parent / "exports"
-    assert (
-        run_cli(
-            "run",
-            "--exports",
-            str(exports),
-            "--warehouse",
-            str(warehouse),
-            "--report-dir",
-            str(tmp_path / "reports"),
-        )
-        == 0
-    )
+    assert audit(exports, warehouse, tmp_path / "reports") == 0
     assert query(warehouse, snapshot_sql) == before
     assert (
         query(warehouse, "select * from marts.savings_findings order by finding_id")
