@@ -31,7 +31,7 @@ lint: setup
 
 # Regenerate seeds/generated/ (prices, aliases) from the installed genai-prices package.
 prices: setup
-	$(BIN)/llm-cost-audit prices
+	$(BIN)/llm-cost-audit prices update
 
 # dbt's documentation site for the warehouse the demo built (target/index.html, offline).
 docs: setup

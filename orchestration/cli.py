@@ -2,7 +2,7 @@
 
 llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR]
 llm-cost-audit demo [--scale X]
-llm-cost-audit prices
+llm-cost-audit prices {update,check} [--seed-dir DIR]
 """
 
 import argparse
@@ -107,8 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
-    commands.add_parser("prices", help="regenerate seeds/generated/ from genai-prices")
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "prices",
+        help="update: regenerate seeds/generated/ from genai-prices; check: are they current",
+        add_help=False,  # `prices --help` is the prices command's own
+    )
+    args, rest = parser.parse_known_args(argv)
+    if args.command != "prices" and rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
 
     if args.command == "run":
         return run_audit(
@@ -118,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args.scale)
     from orchestration.prices import main as prices_main
 
-    return prices_main([])
+    return prices_main(rest)
 
 
 if __name__ == "__main__":

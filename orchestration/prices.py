@@ -11,8 +11,9 @@ those seeds, following the columns fixed in docs/internals.md ("Seeds"):
 - `model_aliases.csv`: the spellings a usage export may use for a model, mapped to the
   canonical (provider, model_id). Ambiguous spellings are dropped, never guessed.
 
-Run `llm-cost-audit prices` (or `python -m orchestration.prices`) after upgrading the
-package; tests/python/test_prices.py fails until the committed seeds match a fresh run.
+Run `llm-cost-audit prices update` (or `python -m orchestration.prices update`) after
+upgrading the package; tests/python/test_prices.py fails until the committed seeds match
+a fresh run.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ import genai_prices
 from genai_prices.data_snapshot import get_snapshot
 from genai_prices.types import (
     ClauseAnd,
+    ClauseContains,
     ClauseEquals,
     ClauseOr,
+    ClauseStartsWith,
     ConditionalPrice,
     ModelInfo,
     ModelPrice,
@@ -54,7 +57,22 @@ DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "generated
 PRICES_FILE = "model_prices.csv"
 ALIASES_FILE = "model_aliases.csv"
 
-PROVIDERS = ("anthropic", "openai", "google")
+# genai-prices provider ids, kept as the seeds' `provider`: the seller that bills the usage.
+# `google` is the Gemini API and Vertex AI (Claude on Vertex included: Google bills it);
+# `aws` is Amazon Bedrock (`global.`/`regional.` model ids, as genai-prices lists them).
+PROVIDERS = ("anthropic", "openai", "google", "aws")
+
+# Of the cloud channels, only the three providers' own models are audited.
+CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "global.anthropic.",
+        "regional.anthropic.",
+        "global.openai.",
+        "regional.openai.",
+        "openai.",
+        "google.",
+    ),
+}
 
 # dbt types prices as decimal(18,10): a price needing more decimals would be rounded silently.
 MAX_PRICE_DECIMALS = 10
@@ -113,8 +131,8 @@ def format_decimal(value: Decimal) -> str:
 
 
 def _wanted(provider: Provider, model: ModelInfo) -> bool:
-    # Vertex (`google`) also lists Claude copies: the Anthropic rows already price those.
-    if provider.id == "google" and not model.id.startswith("gemini"):
+    prefixes = CHANNEL_MODEL_PREFIXES.get(provider.id)
+    if prefixes is not None and not model.id.startswith(prefixes):
         return False
     return all(
         price_set.input_mtok is not None and price_set.output_mtok is not None
@@ -284,6 +302,27 @@ def _equals_values(clause: Any) -> Iterator[str]:
             yield from _equals_values(equals[0])
 
 
+def _pattern_values(clause: Any) -> Iterator[str]:
+    """starts_with / contains values of a model's match logic (Bedrock's region prefixes)."""
+    if isinstance(clause, ClauseStartsWith):
+        yield clause.starts_with
+    elif isinstance(clause, ClauseContains):
+        yield clause.contains
+    elif isinstance(clause, ClauseOr):
+        for sub in clause.or_:
+            yield from _pattern_values(sub)
+
+
+def _bedrock_spellings(model: ModelInfo) -> Iterator[str]:
+    """`us.anthropic.claude-x-20250929` -> itself and `...-v1:0`, the id Bedrock logs carry:
+    the model id's tail after the longest end of the pattern that the id contains."""
+    for value in _pattern_values(model.match):
+        yield value
+        stem = next((value[k:] for k in range(len(value)) if value[k:] in model.id), "")
+        if len(stem) > len(value) // 2:
+            yield value + model.id.split(stem, 1)[1]
+
+
 # '4-5' -> '4.5' where both sides are single digits (not dates such as 2024-05-13).
 _DASHED_VERSION = re.compile(r"(?<![0-9])([0-9])-([0-9])(?![0-9])")
 
@@ -292,6 +331,7 @@ ALIAS_RULES = (
     "model_id",
     "provider_model_id",
     "match_equals",
+    "match_pattern",
     "display_name",
     "dotted_version",
     "provider_prefix",
@@ -302,6 +342,8 @@ OWN_ID_RULES = ("model_id", "provider_model_id")
 def _alias_candidates(provider: Provider, model: ModelInfo) -> Iterator[tuple[str, str]]:
     spellings: list[tuple[str, str]] = [(model.id.lower(), "model_id")]
     spellings += [(value.lower(), "match_equals") for value in _equals_values(model.match)]
+    if provider.id in CHANNEL_MODEL_PREFIXES:
+        spellings += [(value.lower(), "match_pattern") for value in _bedrock_spellings(model)]
     dotted = [
         (_DASHED_VERSION.sub(r"\1.\2", alias), "dotted_version")
         for alias, _ in spellings
@@ -318,32 +360,33 @@ def _alias_candidates(provider: Provider, model: ModelInfo) -> Iterator[tuple[st
 
 
 def build_alias_rows() -> list[dict[str, str]]:
-    """alias -> (provider, model_id); an alias claimed by two models is dropped with a warning."""
-    claims: dict[str, dict[tuple[str, str], str]] = {}
+    """(provider, alias) -> model_id; usage is matched within its own provider, so only a
+    spelling two models of one provider claim is ambiguous: dropped with a warning."""
+    claims: dict[tuple[str, str], dict[str, str]] = {}
     for provider, model in _models():
         for alias, rule in _alias_candidates(provider, model):
-            by_model = claims.setdefault(alias, {})
-            current = by_model.get((provider.id, model.id))
+            by_model = claims.setdefault((provider.id, alias), {})
+            current = by_model.get(model.id)
             if current is None or ALIAS_RULES.index(rule) < ALIAS_RULES.index(current):
-                by_model[(provider.id, model.id)] = rule
+                by_model[model.id] = rule
 
     rows: list[dict[str, str]] = []
-    for alias, by_model in claims.items():
+    for (provider_id, alias), by_model in claims.items():
         if len(by_model) > 1:
-            own = [key for key, rule in by_model.items() if rule in OWN_ID_RULES]
+            own = [model_id for model_id, rule in by_model.items() if rule in OWN_ID_RULES]
             if len(own) != 1:
-                names = ", ".join(f"{p}/{m} ({r})" for (p, m), r in sorted(by_model.items()))
+                names = ", ".join(f"{provider_id}/{m} ({r})" for m, r in sorted(by_model.items()))
                 print(f"warning: alias {alias!r} is ambiguous, dropped: {names}", file=sys.stderr)
                 continue
             # The exact model id wins over another model's looser spelling.
-            others = ", ".join(f"{p}/{m}" for (p, m) in sorted(by_model) if (p, m) != own[0])
+            others = ", ".join(f"{provider_id}/{m}" for m in sorted(by_model) if m != own[0])
             print(
-                f"warning: alias {alias!r} is {own[0][0]}/{own[0][1]}'s id; also claimed by "
+                f"warning: alias {alias!r} is {provider_id}/{own[0]}'s id; also claimed by "
                 f"{others}, ignored there",
                 file=sys.stderr,
             )
             by_model = {own[0]: by_model[own[0]]}
-        (((provider_id, model_id), rule),) = by_model.items()
+        ((model_id, rule),) = by_model.items()
         rows.append(
             {
                 "alias": alias,
@@ -398,7 +441,12 @@ def write_seeds(seed_dir: Path) -> dict[str, int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="llm-cost-audit prices",
-        description=f"Regenerate the price seeds from the installed {SOURCE}.",
+        description=f"The generated price seeds and the installed {SOURCE}.",
+    )
+    parser.add_argument(
+        "action",
+        choices=("update", "check"),
+        help="update: regenerate the seeds; check: write nothing, exit 1 if they are stale",
     )
     parser.add_argument(
         "--seed-dir",
@@ -406,15 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_SEED_DIR,
         help=f"folder for {PRICES_FILE} and {ALIASES_FILE} (default: %(default)s)",
     )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 if the seeds differ from a fresh generation",
-    )
     args = parser.parse_args(argv)
     seed_dir: Path = args.seed_dir
 
-    if args.check:
+    if args.action == "check":
         stale = [
             name
             for name, text in render_seeds().items()
@@ -422,7 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             or (seed_dir / name).read_text(encoding="utf-8") != text
         ]
         for name in stale:
-            print(f"{seed_dir / name} is not what {SOURCE} generates; run `llm-cost-audit prices`")
+            print(
+                f"{seed_dir / name} is not what {SOURCE} generates; "
+                "run `llm-cost-audit prices update`"
+            )
         if not stale:
             print(f"seeds in {seed_dir} match {SOURCE}")
         return 1 if stale else 0

@@ -1,14 +1,23 @@
 /*
-    One row per provider, model, service tier and validity interval: the price calendar
-    every scenario looks up (valid_from inclusive, valid_to exclusive, UTC midnights).
+    One row per provider, model, service tier, inference geo and validity interval: the
+    price calendar every scenario looks up (macro `price_lookup`; valid_from inclusive,
+    valid_to exclusive, UTC midnights).
 
     genai-prices gives the standard prices and, from the dates it starts tracking them,
     batch / flex / priority variants. Before a variant starts, the provider-level rule
     (seed `service_tier_rules`: multipliers on the standard price) stands in, so history
     is priced by the rule that applied then instead of going unpriced.
+
+    Every price is in force at `global`; a data-residency rule (seed `residency_pricing`,
+    the longest matching model pattern) adds the same row for its geo, every price times
+    its multiplier. A geo no rule names for a model has no price there: unpriced, reported.
 */
 with seeded as (
     select * from {{ ref('model_prices') }}
+),
+
+residency_rules as (
+    select * from {{ ref('residency_pricing') }}
 ),
 
 tier_rules as (
@@ -122,13 +131,62 @@ rule_prices as (
     where rule_matches.specificity_rank = 1
 ),
 
-final as (
+calendar as (
     select * from standard_prices
     union all
     select * from variant_prices
     union all
     select * from rule_prices
     where valid_from_at < valid_to_at
+),
+
+residency_matches as (
+    select
+        calendar.*,
+        residency_rules.inference_geo,
+        residency_rules.multiplier as residency_multiplier,
+        residency_rules.source as residency_source,
+        row_number() over (
+            partition by
+                calendar.provider,
+                calendar.model_id,
+                calendar.service_tier,
+                calendar.valid_from_at,
+                residency_rules.inference_geo
+            order by length(residency_rules.model_pattern) desc
+        ) as specificity_rank
+    from calendar
+    inner join residency_rules
+        on residency_rules.provider = calendar.provider
+        and calendar.model_id like residency_rules.model_pattern
+),
+
+residency_prices as (
+    select
+        provider,
+        model_id,
+        service_tier,
+        valid_from_at,
+        valid_to_at,
+        {%- for kind in ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'] %}
+        cast({{ kind }}_usd_per_mtok * residency_multiplier as {{ price_type() }})
+            as {{ kind }}_usd_per_mtok,
+        cast(lc_{{ kind }}_usd_per_mtok * residency_multiplier as {{ price_type() }})
+            as lc_{{ kind }}_usd_per_mtok,
+        {%- endfor %}
+        long_context_threshold_tokens,
+        case when residency_multiplier = 1 then price_source
+            else price_source || '; residency: ' || residency_source
+        end as price_source,
+        inference_geo
+    from residency_matches
+    where specificity_rank = 1
+),
+
+final as (
+    select calendar.*, 'global' as inference_geo from calendar
+    union all
+    select * from residency_prices
 )
 
 select * from final

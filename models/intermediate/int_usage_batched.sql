@@ -29,23 +29,11 @@ joined as (
         {{ price_columns('recommended_batch', 'rb_') }}
     from usage
     left join prices as own_batch
-        on own_batch.provider = usage.provider
-        and own_batch.model_id = usage.model_id
-        and own_batch.service_tier = 'batch'
-        and usage.bucket_start_at >= own_batch.valid_from_at
-        and usage.bucket_start_at < own_batch.valid_to_at
+        on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
     left join prices as recommended_price
-        on recommended_price.provider = usage.provider
-        and recommended_price.model_id = usage.recommended_model
-        and recommended_price.service_tier = usage.service_tier
-        and usage.bucket_start_at >= recommended_price.valid_from_at
-        and usage.bucket_start_at < recommended_price.valid_to_at
+        on {{ price_lookup('recommended_price', 'usage.recommended_model', 'usage.service_tier') }}
     left join prices as recommended_batch
-        on recommended_batch.provider = usage.provider
-        and recommended_batch.model_id = usage.recommended_model
-        and recommended_batch.service_tier = 'batch'
-        and usage.bucket_start_at >= recommended_batch.valid_from_at
-        and usage.bucket_start_at < recommended_batch.valid_to_at
+        on {{ price_lookup('recommended_batch', 'usage.recommended_model', "'batch'") }}
 ),
 
 -- the stacked scenario's price rows, batch where the row can wait: recommended model, own model

@@ -2,8 +2,8 @@
     Usage priced as it ran: its model, its service tier, its cache behaviour, at the list
     price in force at its time (bucket start), with long-context whole-request pricing.
 
-    A row with no price (unknown model, unmapped service tier, no price for that tier on
-    that date) keeps a null cost and says why: it is counted and reported, never $0.
+    A row with no price (unknown model, unmapped service tier, an inference geo no residency
+    rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
 */
 with usage as (
     select * from {{ ref('int_usage_attributed') }}
@@ -13,19 +13,24 @@ prices as (
     select * from {{ ref('int_prices_effective') }}
 ),
 
+-- the geos each provider has any price in (at least `global`)
+priced_geos as (
+    select distinct provider, inference_geo from prices
+),
+
 joined as (
     select
         usage.*,
         {{ price_columns('own_price', 'p_') }},
         own_price.price_source,
-        own_price.model_id is not null as is_priced
+        own_price.model_id is not null as is_priced,
+        priced_geos.provider is not null as is_known_geo
     from usage
+    left join priced_geos
+        on priced_geos.provider = usage.provider
+        and priced_geos.inference_geo = usage.inference_geo
     left join prices as own_price
-        on own_price.provider = usage.provider
-        and own_price.model_id = usage.model_id
-        and own_price.service_tier = usage.service_tier
-        and usage.bucket_start_at >= own_price.valid_from_at
-        and usage.bucket_start_at < own_price.valid_to_at
+        on {{ price_lookup('own_price', 'usage.model_id', 'usage.service_tier') }}
 ),
 
 flagged as (
@@ -46,6 +51,7 @@ final as (
         case
             when model_id is null then 'unknown_model'
             when service_tier is null then 'unknown_service_tier'
+            when not is_priced and not is_known_geo then 'unknown_inference_geo'
             when not is_priced then 'no_price_for_tier_on_date'
         end as unpriced_reason,
         -- a call in a prompt-prefix stream of the caching what-if (both caching scenarios

@@ -68,11 +68,7 @@ candidates as (
             or usage.usage_at < cast(availability.retired_on as timestamp)
         )
     inner join prices as candidate_price
-        on candidate_price.provider = candidate.provider
-        and candidate_price.model_id = candidate.model_id
-        and candidate_price.service_tier = usage.service_tier
-        and usage.bucket_start_at >= candidate_price.valid_from_at
-        and usage.bucket_start_at < candidate_price.valid_to_at
+        on {{ price_lookup('candidate_price', 'candidate.model_id', 'usage.service_tier') }}
     where usage.is_priced
         and (
             evals.verdict = 'pass'

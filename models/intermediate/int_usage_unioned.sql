@@ -37,7 +37,8 @@ unioned as (
         prefix_hash,
         prefix_tokens,
         workspace,
-        api_key
+        api_key,
+        inference_geo
     from canonical
 )
 

@@ -38,6 +38,7 @@ final as (
         usage.latency_class_source,
         usage.service_tier,
         usage.service_tier_raw,
+        usage.inference_geo,
         usage.request_count,
         usage.input_tokens,
         usage.cache_write_5m_tokens,

@@ -50,9 +50,12 @@ RAW_DDL = (
         source_format varchar not null,
         source_file varchar not null,
         source_record bigint not null,
-        loaded_at timestamp not null
+        loaded_at timestamp not null,
+        inference_geo varchar
     )
     """,
+    # a warehouse made before a column was added gets it (inserts go by name)
+    "alter table raw.canonical_usage add column if not exists inference_geo varchar",
     """
     create table if not exists raw.loaded_files (
         source_file varchar primary key,
@@ -257,7 +260,7 @@ def _commit(
         con.execute(
             f"delete from raw.canonical_usage where usage_id in (select usage_id from {final})"
         )
-        con.execute(f"insert into raw.canonical_usage select * from {final}")
+        con.execute(f"insert into raw.canonical_usage by name select * from {final}")
         con.execute(
             """
             insert or replace into raw.loaded_files

@@ -17,7 +17,7 @@ import pytest
 from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
-from orchestration import prices
+from orchestration import cli, prices
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "seeds" / "generated"
@@ -37,12 +37,18 @@ def price_rows() -> list[Row]:
     return read_csv(GENERATED / prices.PRICES_FILE)
 
 
-def seed_row(rows: list[Row], model_id: str, variant: str, day: date) -> Row | None:
-    """The row the warehouse would pick: valid_from <= day < valid_to (empty = open)."""
+def seed_row(
+    rows: list[Row], model_id: str, variant: str, day: date, provider: str | None = None
+) -> Row | None:
+    """The row the warehouse would pick: valid_from <= day < valid_to (empty = open).
+    Without a provider: the model's maker (Claude is also sold by Google and AWS)."""
+    if provider is None:
+        provider = {"claude": "anthropic", "gemini": "google"}.get(model_id[:6], "openai")
     found = [
         r
         for r in rows
-        if r["model_id"] == model_id
+        if r["provider"] == provider
+        and r["model_id"] == model_id
         and r["price_variant"] == variant
         and (not r["valid_from"] or date.fromisoformat(r["valid_from"]) <= day)
         and (not r["valid_to"] or day < date.fromisoformat(r["valid_to"]))
@@ -123,7 +129,7 @@ def test_generated_seed_matches_a_fresh_generation(name: str) -> None:
     fresh = prices.render_seeds()[name]
     assert committed == fresh, (
         f"seeds/generated/{name} differs from what {prices.SOURCE} generates: "
-        "run `llm-cost-audit prices` (never edit the file by hand)"
+        "run `llm-cost-audit prices update` (never edit the file by hand)"
     )
 
 
@@ -132,9 +138,19 @@ def test_write_seeds_writes_what_render_seeds_renders(tmp_path: Path) -> None:
     for name, text in prices.render_seeds().items():
         assert (tmp_path / name).read_text(encoding="utf-8") == text
         assert counts[name] == len(text.splitlines()) - 1
-    assert prices.main(["--check", "--seed-dir", str(tmp_path)]) == 0
+
+
+def test_prices_command_updates_and_checks(tmp_path: Path, capsys) -> None:
+    """`llm-cost-audit prices update|check`, through the CLI a user runs."""
+    seed_dir = ["--seed-dir", str(tmp_path)]
+    assert cli.main(["prices", "check", *seed_dir]) == 1  # nothing there yet
+    assert cli.main(["prices", "update", *seed_dir]) == 0
+    for name, text in prices.render_seeds().items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert cli.main(["prices", "check", *seed_dir]) == 0
     (tmp_path / prices.PRICES_FILE).write_text("edited by hand\n", encoding="utf-8")
-    assert prices.main(["--check", "--seed-dir", str(tmp_path)]) == 1
+    assert cli.main(["prices", "check", *seed_dir]) == 1
+    assert "run `llm-cost-audit prices update`" in capsys.readouterr().out
 
 
 def test_price_rows_are_sorted_unique_and_exact(price_rows: list[Row]) -> None:
@@ -625,18 +641,54 @@ def test_aliases_point_at_priced_models(price_rows: list[Row]) -> None:
     aliases = read_csv(GENERATED / prices.ALIASES_FILE)
     priced = {(r["provider"], r["model_id"]) for r in price_rows}
     assert {(a["provider"], a["model_id"]) for a in aliases} <= priced
-    names = [a["alias"] for a in aliases]
-    assert len(names) == len(set(names)), "an alias maps to two models"
-    assert all(name == name.lower() for name in names)
-    by_alias = {a["alias"]: a["model_id"] for a in aliases}
-    assert by_alias["claude sonnet 4.5"] == "claude-sonnet-4-5"
-    assert by_alias["claude-sonnet-4.5"] == "claude-sonnet-4-5"
-    assert by_alias["anthropic/claude-sonnet-4.5"] == "claude-sonnet-4-5"
-    assert by_alias["openai/gpt-5"] == "gpt-5"
-    assert by_alias["gpt-5-2025-08-07"] == "gpt-5"
-    assert "gpt 4" not in by_alias  # display name of gpt-4 and gpt-4-32k: ambiguous, dropped
+    keys = [(a["provider"], a["alias"]) for a in aliases]
+    assert len(keys) == len(set(keys)), "an alias maps to two models of one provider"
+    assert all(alias == alias.lower() for _, alias in keys)
+    by_alias = {(a["provider"], a["alias"]): a["model_id"] for a in aliases}
+    assert by_alias["anthropic", "claude sonnet 4.5"] == "claude-sonnet-4-5"
+    assert by_alias["anthropic", "claude-sonnet-4.5"] == "claude-sonnet-4-5"
+    assert by_alias["anthropic", "anthropic/claude-sonnet-4.5"] == "claude-sonnet-4-5"
+    assert by_alias["openai", "openai/gpt-5"] == "gpt-5"
+    assert by_alias["openai", "gpt-5-2025-08-07"] == "gpt-5"
+    assert ("openai", "gpt 4") not in by_alias  # gpt-4's and gpt-4-32k's display name
     for provider, model_id in priced:
-        assert by_alias.get(model_id) == model_id, f"{provider}/{model_id} lacks its own id alias"
+        assert by_alias.get((provider, model_id)) == model_id, f"{provider}/{model_id}: no id alias"
+
+
+def test_cloud_channels_are_priced_as_genai_prices_prices_them(price_rows: list[Row]) -> None:
+    """Claude on Vertex AI is billed by Google (provider `google`), on Bedrock by AWS
+    (`aws`); Bedrock's cross-region ids resolve as genai-prices resolves them."""
+    aliases = {
+        (a["provider"], a["alias"]): a["model_id"]
+        for a in read_csv(GENERATED / prices.ALIASES_FILE)
+    }
+    day = date(2026, 10, 1)
+    for provider, spelling in [
+        ("google", "claude-sonnet-4-5"),
+        ("aws", "us.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("aws", "eu.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("aws", "anthropic.claude-sonnet-4-5-20250929-v1:0"),
+        ("aws", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"),
+    ]:
+        model_id = aliases[provider, spelling]
+        genai_model = genai_prices.calc_price(
+            genai_prices.Usage(input_tokens=1), spelling, provider_id=provider
+        ).model
+        assert model_id == genai_model.id, spelling
+        row = seed_row(price_rows, model_id, "standard", day, provider)
+        tokens = {"uncached": 120_000, "cached": 30_000, "output": 9_000}
+        assert seed_cost(row, **tokens) == oracle(spelling, provider, day, "standard", **tokens)
+    regional = seed_row(
+        price_rows,
+        aliases["aws", "anthropic.claude-sonnet-4-5-20250929-v1:0"],
+        "standard",
+        day,
+        "aws",
+    )
+    assert regional["input_usd_per_mtok"] == "3.3"  # Bedrock's regional endpoints: +10%
+    assert not any(
+        r["provider"] == "aws" and r["model_id"].startswith("amazon.") for r in price_rows
+    )
 
 
 def test_policy_seeds() -> None:

@@ -38,7 +38,9 @@ renamed as (
         nullif(trim(prefix_hash), '') as prefix_hash,
         prefix_tokens,
         nullif(trim(workspace), '') as workspace,
-        nullif(trim(api_key), '') as api_key
+        nullif(trim(api_key), '') as api_key,
+        -- where the provider ran it (Anthropic's `inference_geo`); priced by residency rules
+        coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo
     from source
 )
 

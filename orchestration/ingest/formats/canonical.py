@@ -41,6 +41,7 @@ CANONICAL_COLUMNS = (
     "prefix_tokens",
     "workspace",
     "api_key",
+    "inference_geo",
 )
 REQUIRED_COLUMNS = ("timestamp", "provider", "model", "input_tokens", "output_tokens")
 OPTIONAL_COLUMNS = tuple(c for c in CANONICAL_COLUMNS if c not in REQUIRED_COLUMNS)
@@ -185,6 +186,7 @@ def create_final_table(
                 else {_ref("api_key", staged)}
             end as api_key,
             {_ref("prefix_hash", staged)} as prefix_hash,
+            lower({_ref("inference_geo", staged)}) as inference_geo,
             coalesce(parsed_service_tier, 'standard') as service_tier,
             coalesce(parsed_request_count, 1) as request_count,
             parsed_input_tokens as input_tokens,
