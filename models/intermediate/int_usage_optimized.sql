@@ -46,6 +46,8 @@ plans as (
                 then streamed.provider || '|' || streamed.model_id || '|' || streamed.prefix_hash
             else streamed.usage_id
         end as plan_group,
+        streamed.contract_rate,
+        streamed.recommended_contract_rate,
         coalesce(recommended_plan.cached_cost_usd, streamed.tiered_batched_cost_usd)
             as recommended_plan_cost_usd,
         coalesce(recommended_plan.cache_ttl_choice, 'none') as recommended_plan_ttl,
@@ -59,11 +61,13 @@ plans as (
         on own_model_plan.usage_id = streamed.usage_id
 ),
 
--- the recommended models unless staying put is strictly cheaper for the whole stream
+-- the recommended models unless staying put is strictly cheaper for the whole stream,
+-- at what you pay (contracted price; list price where there is no contract)
 plan_choice as (
     select
         plan_group,
-        sum(recommended_plan_cost_usd) <= sum(own_model_plan_cost_usd) as is_recommended_plan
+        sum(recommended_plan_cost_usd * recommended_contract_rate)
+            <= sum(own_model_plan_cost_usd * contract_rate) as is_recommended_plan
     from plans
     group by plan_group
 ),
@@ -79,7 +83,10 @@ final as (
         end as optimized_cache_ttl_choice,
         case when plan_choice.is_recommended_plan
             then plans.recommended_plan_cost_usd else plans.own_model_plan_cost_usd
-        end as optimized_cost_usd
+        end as optimized_cost_usd,
+        case when plan_choice.is_recommended_plan
+            then plans.recommended_contract_rate else plans.contract_rate
+        end as optimized_contract_rate
     from plans
     inner join plan_choice
         on plan_choice.plan_group = plans.plan_group

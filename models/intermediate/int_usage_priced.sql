@@ -1,6 +1,7 @@
 /*
     Usage priced as it ran: its model, its service tier, its cache behaviour, at the list
-    price in force at its time (bucket start), with long-context whole-request pricing.
+    price in force at its time (bucket start), with long-context whole-request pricing;
+    and the share of that list price a negotiated discount leaves to pay (contract_rate).
 
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
     rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
@@ -11,6 +12,10 @@ with usage as (
 
 prices as (
     select * from {{ ref('int_prices_effective') }}
+),
+
+contract_rates as (
+    select * from {{ ref('int_contract_rates') }}
 ),
 
 -- the geos each provider has any price in (at least `global`)
@@ -24,11 +29,19 @@ joined as (
         {{ price_columns('own_price', 'p_') }},
         own_price.price_source,
         own_price.model_id is not null as is_priced,
-        priced_geos.provider is not null as is_known_geo
+        priced_geos.provider is not null as is_known_geo,
+        -- the share of list price paid on this model under a negotiated discount
+        coalesce(own_contract.contract_rate, 1) as contract_rate,
+        own_contract.contract_source
     from usage
     left join priced_geos
         on priced_geos.provider = usage.provider
         and priced_geos.inference_geo = usage.inference_geo
+    left join contract_rates as own_contract
+        on own_contract.provider = usage.provider
+        and own_contract.model_id = usage.model_id
+        and usage.bucket_start_at >= own_contract.valid_from_at
+        and usage.bucket_start_at < own_contract.valid_to_at
     left join prices as own_price
         on {{ price_lookup('own_price', 'usage.model_id', 'usage.service_tier') }}
 ),

@@ -31,6 +31,10 @@ evals as (
     select * from {{ ref('tiering_evals') }}
 ),
 
+contract_rates as (
+    select * from {{ ref('int_contract_rates') }}
+),
+
 candidates as (
     select
         usage.usage_id,
@@ -39,6 +43,8 @@ candidates as (
         candidate.generation_rank as candidate_generation_rank,
         coalesce(evals.verdict = 'pass', false) as is_eval_pass,
         usage.current_cost_usd,
+        usage.contract_rate,
+        coalesce(candidate_contract.contract_rate, 1) as candidate_contract_rate,
         usage.input_tokens,
         usage.cache_write_5m_tokens,
         usage.cache_write_1h_tokens,
@@ -69,6 +75,11 @@ candidates as (
         )
     inner join prices as candidate_price
         on {{ price_lookup('candidate_price', 'candidate.model_id', 'usage.service_tier') }}
+    left join contract_rates as candidate_contract
+        on candidate_contract.provider = candidate.provider
+        and candidate_contract.model_id = candidate.model_id
+        and usage.bucket_start_at >= candidate_contract.valid_from_at
+        and usage.bucket_start_at < candidate_contract.valid_to_at
     where usage.is_priced
         and (
             evals.verdict = 'pass'
@@ -89,6 +100,8 @@ candidate_costs as (
         candidate_generation_rank,
         is_eval_pass,
         current_cost_usd,
+        contract_rate,
+        candidate_contract_rate,
         {{ usage_cost('c_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
                       'cache_read_tokens', 'output_tokens',
                       is_long_context('c_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
@@ -97,9 +110,11 @@ candidate_costs as (
 ),
 
 -- a model the user's eval passed first, then the lowest sufficient tier, the newest
--- generation, the cheapest
+-- generation, the cheapest at what you pay. A candidate must be cheaper both at list
+-- price and at contracted price: a model-specific discount can make the bigger model
+-- the cheaper one to run, and then tiering down would raise the bill.
 best_candidate as (
-    select usage_id, candidate_model_id, candidate_cost_usd, is_eval_pass
+    select usage_id, candidate_model_id, candidate_cost_usd, candidate_contract_rate, is_eval_pass
     from (
         select
             candidate_costs.*,
@@ -107,14 +122,15 @@ best_candidate as (
                 partition by usage_id
                 order by
                     case when is_eval_pass then 0 else 1 end,
-                    case when is_eval_pass then candidate_cost_usd end,
+                    case when is_eval_pass then candidate_cost_usd * candidate_contract_rate end,
                     candidate_tier_rank,
                     candidate_generation_rank desc,
-                    candidate_cost_usd,
+                    candidate_cost_usd * candidate_contract_rate,
                     candidate_model_id
             ) as preference_rank
         from candidate_costs
         where candidate_cost_usd < current_cost_usd
+            and candidate_cost_usd * candidate_contract_rate < current_cost_usd * contract_rate
     ) as ranked
     where preference_rank = 1
 ),
@@ -124,6 +140,8 @@ final as (
         usage.*,
         coalesce(best_candidate.candidate_model_id, usage.model_id) as recommended_model,
         coalesce(best_candidate.candidate_cost_usd, usage.current_cost_usd) as tiered_cost_usd,
+        coalesce(best_candidate.candidate_contract_rate, usage.contract_rate)
+            as recommended_contract_rate,
         case
             when best_candidate.is_eval_pass then 'eval'
             when best_candidate.usage_id is not null then 'policy'

@@ -1,6 +1,6 @@
 /*
     One row per day, provider, model, feature and service tier: summed tokens and the
-    five cost scenarios over priced rows, with the unpriced requests counted beside them
+    five cost scenarios over priced rows, at list and at contracted price, with the unpriced requests counted beside them
     (a group with no priced row has null costs, never $0).
 */
 with usage as (
@@ -22,7 +22,9 @@ final as (
         sum(cache_read_tokens) as cache_read_tokens,
         sum(output_tokens) as output_tokens,
         -- costs: null, not $0, when none of the group's rows has a price
-        {%- for scenario in ['current', 'tiered', 'batched', 'cached', 'optimized'] %}
+        {%- for scenario in ['current', 'tiered', 'batched', 'cached', 'optimized',
+                             'current_contracted', 'tiered_contracted', 'batched_contracted',
+                             'cached_contracted', 'optimized_contracted'] %}
         cast(sum({{ scenario }}_cost_usd) as {{ money_type() }}) as {{ scenario }}_cost_usd{{ ',' if not loop.last }}
         {%- endfor %}
     from usage

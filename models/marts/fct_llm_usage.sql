@@ -1,6 +1,7 @@
 /*
     One row per usage record (a request, or a provider's usage bucket): what it cost and
-    what it would have cost under each lever alone and with all levers stacked.
+    what it would have cost under each lever alone and with all levers stacked, at list
+    price and at contracted price (list where no negotiated discount applies).
 */
 with usage as (
     select * from {{ ref('int_usage_batched') }}
@@ -56,6 +57,21 @@ final as (
         cached.cached_cost_usd,
         usage.tiered_batched_cost_usd,
         optimized.optimized_cost_usd,
+        -- what you pay: each scenario at the contract rate of the model it runs on
+        usage.contract_rate,
+        usage.contract_source,
+        {{ contracted_cost('usage.current_cost_usd', 'usage.contract_rate') }}
+            as current_contracted_cost_usd,
+        {{ contracted_cost('usage.tiered_cost_usd', 'usage.recommended_contract_rate') }}
+            as tiered_contracted_cost_usd,
+        {{ contracted_cost('usage.batched_cost_usd', 'usage.contract_rate') }}
+            as batched_contracted_cost_usd,
+        {{ contracted_cost('cached.cached_cost_usd', 'usage.contract_rate') }}
+            as cached_contracted_cost_usd,
+        {{ contracted_cost('usage.tiered_batched_cost_usd', 'usage.recommended_contract_rate') }}
+            as tiered_batched_contracted_cost_usd,
+        {{ contracted_cost('optimized.optimized_cost_usd', 'optimized.optimized_contract_rate') }}
+            as optimized_contracted_cost_usd,
         usage.recommended_model,
         usage.recommendation_basis,
         optimized.optimized_model,

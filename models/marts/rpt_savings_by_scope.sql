@@ -1,8 +1,9 @@
 /*
     One row per scope (feature, model, api key, workspace, account) and value: what the
     scope costs and what each lever alone and all stacked would save, observed and per 30
-    days, over priced rows. `confirmed_` columns count confirmed attribution only, as the
-    headline does. For dashboards that slice savings by team or key.
+    days, over priced rows, at what you pay (contracted price; list where no contract).
+    `confirmed_` columns count confirmed attribution only, as the headline does. For
+    dashboards that slice savings by team or key.
 */
 with usage as (
     select * from {{ ref('fct_llm_usage') }} where is_priced
@@ -36,11 +37,11 @@ totals as (
         scope_type,
         scope_value,
         sum(request_count) as request_count,
-        sum(current_cost_usd) as current_cost_usd,
+        sum(current_contracted_cost_usd) as current_cost_usd,
         {%- for lever in levers %}
-        sum(current_cost_usd - {{ lever }}_cost_usd) as {{ lever }}_savings_usd,
+        sum(current_contracted_cost_usd - {{ lever }}_contracted_cost_usd) as {{ lever }}_savings_usd,
         sum(case when savings_confidence = 'confirmed'
-            then current_cost_usd - {{ lever }}_cost_usd else 0 end)
+            then current_contracted_cost_usd - {{ lever }}_contracted_cost_usd else 0 end)
             as confirmed_{{ lever }}_savings_usd{{ ',' if not loop.last }}
         {%- endfor %}
     from scoped

@@ -1,7 +1,7 @@
 /*
     One row per confidence scope (all, confirmed, candidate): the scenario totals over
     priced rows for the observed window and per 30 days, including the waterfall's
-    tiering-then-batch step.
+    tiering-then-batch step, at list price and at contracted price.
 */
 with usage as (
     select * from {{ ref('fct_llm_usage') }} where is_priced
@@ -11,7 +11,11 @@ window_bounds as (
     select monthly_factor from {{ ref('rpt_audit_window') }}
 ),
 
-{%- set scenarios = ['current', 'tiered', 'batched', 'cached', 'tiered_batched', 'optimized'] %}
+{%- set levers = ['current', 'tiered', 'batched', 'cached', 'tiered_batched', 'optimized'] %}
+{%- set scenarios = [] %}
+{%- for pricing in ['', '_contracted'] %}{% for lever in levers %}
+    {%- do scenarios.append(lever ~ pricing) %}
+{%- endfor %}{% endfor %}
 
 scoped as (
     select 'all' as confidence_scope, * from usage

@@ -1,6 +1,7 @@
 /*
     One row per finding: a lever applied to one feature on one model, with what it would
-    save over the observed window and per 30 days. Each lever is measured alone against
+    save over the observed window and per 30 days, at what you pay (contracted price;
+    list price where no negotiated discount applies). Each lever is measured alone against
     current cost (the report's waterfall shows them stacked). Confidence is the lever's
     own (`tiering_confidence`, `batch_confidence` in fct_llm_usage); caching rests on a
     prefix the export declared, so it is always confirmed.
@@ -31,8 +32,8 @@ tiering as (
                 then ' passed your eval for this feature'
                 else ' is the cheapest tier that class needs' end as evidence,
         sum(request_count) as request_count,
-        sum(current_cost_usd) as observed_current_cost_usd,
-        sum(current_cost_usd - tiered_cost_usd) as observed_savings_usd
+        sum(current_contracted_cost_usd) as observed_current_cost_usd,
+        sum(current_contracted_cost_usd - tiered_contracted_cost_usd) as observed_savings_usd
     from (
         select
             usage.*,
@@ -61,10 +62,10 @@ batching as (
             || min(latency_class_source) || ') ran on the ' || min(service_tier)
             || ' tier; ' || model_id || ' has a batch price' as evidence,
         sum(request_count) as request_count,
-        sum(current_cost_usd) as observed_current_cost_usd,
-        sum(current_cost_usd - batched_cost_usd) as observed_savings_usd
+        sum(current_contracted_cost_usd) as observed_current_cost_usd,
+        sum(current_contracted_cost_usd - batched_contracted_cost_usd) as observed_savings_usd
     from usage
-    where batched_cost_usd < current_cost_usd
+    where batched_contracted_cost_usd < current_contracted_cost_usd
     group by 1, 2, provider, model_id, coalesce(feature, '(none)'), feature
 ),
 
@@ -84,8 +85,8 @@ caching as (
         cast(sum(request_count) as varchar) || ' calls share prefix ' || prefix_hash
             || ', billed today as uncached input' as evidence,
         sum(request_count) as request_count,
-        sum(current_cost_usd) as observed_current_cost_usd,
-        sum(current_cost_usd - cached_cost_usd) as observed_savings_usd
+        sum(current_contracted_cost_usd) as observed_current_cost_usd,
+        sum(current_contracted_cost_usd - cached_contracted_cost_usd) as observed_savings_usd
     from usage
     where cache_ttl_choice <> 'none'
     group by 1, 2, provider, model_id, coalesce(feature, '(none)'), prefix_hash, feature

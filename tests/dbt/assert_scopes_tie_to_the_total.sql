@@ -6,7 +6,9 @@ from (
     group by scope_type
 ) as scopes
 cross join (
-    select current_cost_usd, current_cost_usd - optimized_cost_usd as saved
+    select
+        current_contracted_cost_usd as current_cost_usd,
+        current_contracted_cost_usd - optimized_contracted_cost_usd as saved
     from {{ ref('rpt_scenario_totals') }}
     where confidence_scope = 'all'
 ) as whole

@@ -258,6 +258,22 @@ def test_raw_table_types_follow_the_contract(con: duckdb.DuckDBPyConnection, exp
     assert list(types)[0] == "usage_id"
 
 
+def test_inference_geo_is_kept_lower_case_and_old_warehouses_gain_the_column(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    write_csv(exports / "a.csv", [row(request_id="geo-us", inference_geo=" US "),
+                                  row(request_id="geo-none")])  # fmt: skip
+    assert load(con, exports).ok
+    geos = dict(con.execute("select request_id, inference_geo from raw.canonical_usage").fetchall())
+    assert geos == {"geo-us": "us", "geo-none": None}  # absent: staging reads it as `global`
+    # a warehouse made before the column existed: the next load adds it, nothing is lost
+    con.execute("alter table raw.canonical_usage drop column inference_geo")
+    write_csv(exports / "b.csv", [row(request_id="geo-later", inference_geo="us")])
+    assert load(con, exports).ok
+    geos = dict(con.execute("select request_id, inference_geo from raw.canonical_usage").fetchall())
+    assert geos == {"geo-us": None, "geo-none": None, "geo-later": "us"}
+
+
 def test_records_without_request_id_are_keyed_by_path_and_position(
     con: duckdb.DuckDBPyConnection, exports: Path
 ) -> None:

@@ -11,7 +11,8 @@ def _money_columns(warehouse, schema: str) -> list[tuple[str, str, str]]:
         select table_name, column_name, data_type
         from information_schema.columns
         where table_schema = ? and (column_name like '%_usd' or column_name like '%_usd_per_mtok'
-            or column_name like '%multiplier' or column_name = 'monthly_factor')
+            or column_name like '%multiplier' or column_name like '%contract_rate'
+            or column_name = 'monthly_factor')
         order by table_name, column_name
         """,
         [schema],
@@ -34,6 +35,8 @@ def test_cost_columns_keep_sixteen_decimals(demo_warehouse):
     }
     for scenario in ("current", "tiered", "batched", "cached", "tiered_batched", "optimized"):
         assert types[f"{scenario}_cost_usd"] == "DECIMAL(38,16)"
+        assert types[f"{scenario}_contracted_cost_usd"] == "DECIMAL(38,16)"
+    assert types["contract_rate"].startswith("DECIMAL")
 
 
 def test_price_seeds_and_calendar_are_decimal(demo_warehouse):
