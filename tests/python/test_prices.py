@@ -586,6 +586,7 @@ CURATED_WITH_SOURCE = [
     "model_tiers.csv",
     "model_availability.csv",
     "cache_min_prompt_tokens.csv",
+    "residency_pricing.csv",
 ]
 
 
