@@ -1,6 +1,6 @@
 """`llm-cost-audit`: a thin face over the Dagster definitions.
 
-llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR]
+llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR] [--publish-dir DIR]
 llm-cost-audit demo [--scale X]
 llm-cost-audit prices {update,check} [--seed-dir DIR]
 """
@@ -23,14 +23,17 @@ def _print_progress() -> None:
     log.propagate = False
 
 
-def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
+def run_audit(
+    exports: Path, warehouse: Path, report_dir: Path, publish_dir: Path | None = None
+) -> int:
     """Materialize every asset in-process, as the schedule does; print the summary.
     Exit status 1 when a file was rejected or any step or check failed."""
     quiet_environment()
     from orchestration.definitions import build_definitions  # parses dbt on first use
     from orchestration.report.console import format_summary
     from orchestration.report.summary import load_summary
-    from orchestration.warehouse import connect
+    from orchestration.resources import default_publish_dir
+    from orchestration.warehouse import connect, published_database
 
     if not exports.is_dir():
         print(f"error: exports directory not found: {exports}", file=sys.stderr)
@@ -40,7 +43,8 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
     # dagster-dbt echoes every dbt event to stdout: keep that in a log file, show progress.
     log_path = warehouse.parent / "logs" / f"{warehouse.stem}-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    defs = build_definitions(str(warehouse), str(exports), str(report_dir))
+    publish_dir = default_publish_dir(warehouse, publish_dir)
+    defs = build_definitions(str(warehouse), str(exports), str(report_dir), str(publish_dir))
     with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
         result = defs.resolve_job_def("audit_job").execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
@@ -57,6 +61,10 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
             print()
             print(format_summary(load_summary(con)))
         print(f"\nReport: {report_dir / 'findings.md'}")
+        print(
+            f"Published for analysts and BI (open read-only): "
+            f"{published_database(warehouse, publish_dir)} and {publish_dir / 'parquet'}/"
+        )
     for evaluation in failed_checks:
         key = "/".join(evaluation.asset_key.path)
         detail = evaluation.metadata.get("rejected")
@@ -105,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("reports"),
         help="where findings.md goes (default: ./reports)",
     )
+    run.add_argument(
+        "--publish-dir",
+        type=Path,
+        default=None,
+        help="where the read-only copy for analysts and BI goes (default: published/ "
+        "beside the warehouse)",
+    )
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
     commands.add_parser(
@@ -118,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         return run_audit(
-            args.exports.resolve(), args.warehouse.resolve(), args.report_dir.resolve()
+            args.exports.resolve(),
+            args.warehouse.resolve(),
+            args.report_dir.resolve(),
+            args.publish_dir.resolve() if args.publish_dir else None,
         )
     if args.command == "demo":
         return run_demo(args.scale)

@@ -19,21 +19,27 @@ ensure_manifest()  # the dbt assets below read target/manifest.json when defined
 
 from orchestration.assets.dbt import audit_dbt_assets  # noqa: E402
 from orchestration.assets.ingest import raw_canonical_usage  # noqa: E402
+from orchestration.assets.publish import published_marts  # noqa: E402
 from orchestration.assets.report import findings_report  # noqa: E402
 from orchestration.resources import AuditPaths  # noqa: E402
 from orchestration.schedules import audit_job, nightly_audit_schedule  # noqa: E402
 
 
-def build_definitions(warehouse: str, exports_dir: str, report_dir: str) -> dg.Definitions:
+def build_definitions(
+    warehouse: str, exports_dir: str, report_dir: str, publish_dir: str = ""
+) -> dg.Definitions:
     """Definitions bound to one warehouse; dbt finds the same file through the env var."""
     os.environ[WAREHOUSE_ENV] = warehouse
     return dg.Definitions(
-        assets=[raw_canonical_usage, audit_dbt_assets, findings_report],
+        assets=[raw_canonical_usage, audit_dbt_assets, findings_report, published_marts],
         jobs=[audit_job],
         schedules=[nightly_audit_schedule],
         resources={
             "paths": AuditPaths(
-                warehouse=warehouse, exports_dir=exports_dir, report_dir=report_dir
+                warehouse=warehouse,
+                exports_dir=exports_dir,
+                report_dir=report_dir,
+                publish_dir=publish_dir,
             ),
             "dbt": DbtCliResource(
                 project_dir=dbt_project,
@@ -49,4 +55,5 @@ defs = build_definitions(
     warehouse=os.environ.get(WAREHOUSE_ENV, str(DEFAULT_WAREHOUSE)),
     exports_dir=os.environ.get("LLM_COST_AUDIT_EXPORTS", str(REPO_ROOT / "exports")),
     report_dir=os.environ.get("LLM_COST_AUDIT_REPORTS", str(REPO_ROOT / "reports")),
+    publish_dir=os.environ.get("LLM_COST_AUDIT_PUBLISHED", ""),
 )

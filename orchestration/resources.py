@@ -6,12 +6,14 @@ import dagster as dg
 
 
 class AuditPaths(dg.ConfigurableResource):
-    """The three paths a run works on. The CLI sets them per invocation; the schedule
-    takes them from the environment (see definitions.py)."""
+    """The paths a run works on. The CLI sets them per invocation; the schedule takes
+    them from the environment (see definitions.py). The published copy goes to
+    `publish_dir`, by default `published/` beside the warehouse."""
 
     warehouse: str
     exports_dir: str
     report_dir: str
+    publish_dir: str = ""
 
     @property
     def warehouse_path(self) -> Path:
@@ -24,3 +26,11 @@ class AuditPaths(dg.ConfigurableResource):
     @property
     def report_path(self) -> Path:
         return Path(self.report_dir).resolve()
+
+    @property
+    def publish_path(self) -> Path:
+        return default_publish_dir(self.warehouse_path, self.publish_dir)
+
+
+def default_publish_dir(warehouse: Path, publish_dir: str | Path | None = None) -> Path:
+    return Path(publish_dir).resolve() if publish_dir else warehouse.parent / "published"

@@ -1,0 +1,126 @@
+/*
+    The usage in the FinOps FOCUS 1.2 cost-and-usage format: one row per day, account,
+    sub-account (workspace), provider, model, service tier, inference geo, token kind,
+    price tier, feature and task class, over priced rows (unpriced usage is reported in
+    rpt_unpriced_usage, never here at $0).
+
+    Quantities are tokens; unit prices are USD per token, exact; every cost is its
+    quantity times its unit price. List cost is at list price on the day; contracted,
+    effective and billed cost at the negotiated rate (seed contracted_discounts), which
+    is list where no term applies. Columns outside the FOCUS set carry the `x_` prefix.
+*/
+{%- set kinds = {
+    'input': 'Input Tokens', 'cache_write_5m': 'Cache Write Tokens (5m TTL)',
+    'cache_write_1h': 'Cache Write Tokens (1h TTL)', 'cache_read': 'Cache Read Tokens',
+    'output': 'Output Tokens'} %}
+{%- set unit_price_type = 'decimal(38, 20)' %}
+
+with usage as (
+    select * from {{ ref('int_usage_priced') }} where is_priced
+),
+
+by_kind as (
+    {%- for kind, meter in kinds.items() %}
+    select
+        usage.*,
+        '{{ kind }}' as token_kind,
+        '{{ meter }}' as sku_meter,
+        {{ kind }}_tokens as tokens,
+        cast({{ effective_price('p_', kind, 'is_long_context') }} * 0.000001
+            as {{ unit_price_type }}) as list_unit_price
+    from usage
+    where {{ kind }}_tokens > 0
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+grouped as (
+    select
+        cast(usage_at as date) as charge_day,
+        account,
+        coalesce(workspace, 'default') as workspace,
+        provider,
+        model_id,
+        service_tier,
+        inference_geo,
+        is_long_context,
+        token_kind,
+        sku_meter,
+        coalesce(feature, '(none)') as feature,
+        task_class,
+        list_unit_price,
+        cast(list_unit_price * contract_rate as {{ unit_price_type }}) as contracted_unit_price,
+        price_source,
+        sum(tokens) as tokens
+    from by_kind
+    group by all
+),
+
+final as (
+    select
+        cast(null as varchar) as AvailabilityZone,
+        cast(tokens * contracted_unit_price as {{ unit_price_type }}) as BilledCost,
+        account as BillingAccountId,
+        account as BillingAccountName,
+        'Organization' as BillingAccountType,
+        'USD' as BillingCurrency,
+        cast(date_trunc('month', charge_day) as timestamp) as BillingPeriodStart,
+        cast(date_trunc('month', charge_day) + interval 1 month as timestamp) as BillingPeriodEnd,
+        cast(null as varchar) as CapacityReservationId,
+        cast(null as varchar) as CapacityReservationStatus,
+        'Usage' as ChargeCategory,
+        cast(null as varchar) as ChargeClass,
+        model_id || ' ' || lower(sku_meter) || ', ' || service_tier || ' tier' as ChargeDescription,
+        'Usage-Based' as ChargeFrequency,
+        cast(charge_day + interval 1 day as timestamp) as ChargePeriodEnd,
+        cast(charge_day as timestamp) as ChargePeriodStart,
+        cast(null as varchar) as CommitmentDiscountCategory,
+        cast(null as varchar) as CommitmentDiscountId,
+        cast(null as varchar) as CommitmentDiscountName,
+        cast(null as {{ unit_price_type }}) as CommitmentDiscountQuantity,
+        cast(null as varchar) as CommitmentDiscountStatus,
+        cast(null as varchar) as CommitmentDiscountType,
+        cast(null as varchar) as CommitmentDiscountUnit,
+        cast(tokens as {{ unit_price_type }}) as ConsumedQuantity,
+        'Tokens' as ConsumedUnit,
+        cast(tokens * contracted_unit_price as {{ unit_price_type }}) as ContractedCost,
+        contracted_unit_price as ContractedUnitPrice,
+        cast(tokens * contracted_unit_price as {{ unit_price_type }}) as EffectiveCost,
+        cast(null as varchar) as InvoiceId,  -- usage exports name no invoice
+        {{ provider_display_name('provider') }} as InvoiceIssuerName,
+        cast(tokens * list_unit_price as {{ unit_price_type }}) as ListCost,
+        list_unit_price as ListUnitPrice,
+        'Standard' as PricingCategory,
+        'USD' as PricingCurrency,
+        contracted_unit_price as PricingCurrencyContractedUnitPrice,
+        cast(tokens * contracted_unit_price as {{ unit_price_type }}) as PricingCurrencyEffectiveCost,
+        list_unit_price as PricingCurrencyListUnitPrice,
+        cast(tokens as {{ unit_price_type }}) as PricingQuantity,
+        'Tokens' as PricingUnit,
+        {{ provider_display_name('provider') }} as ProviderName,
+        {{ model_publisher_name('model_id', 'provider') }} as PublisherName,
+        case when inference_geo <> 'global' then inference_geo end as RegionId,
+        case when inference_geo <> 'global' then inference_geo end as RegionName,
+        cast(null as varchar) as ResourceId,
+        cast(null as varchar) as ResourceName,
+        cast(null as varchar) as ResourceType,
+        'AI and Machine Learning' as ServiceCategory,
+        {{ provider_service_name('provider') }} as ServiceName,
+        'Generative AI' as ServiceSubcategory,
+        provider || '/' || model_id || '/' || token_kind as SkuId,
+        sku_meter as SkuMeter,
+        {{ key_value_json([
+            ('ServiceTier', 'service_tier'), ('InferenceGeo', 'inference_geo'),
+            ('LongContext', 'is_long_context'), ('TokenKind', 'token_kind')]) }} as SkuPriceDetails,
+        provider || '/' || model_id || '/' || token_kind || '/' || service_tier || '/'
+            || inference_geo || case when is_long_context then '/long-context' else '' end
+            as SkuPriceId,
+        workspace as SubAccountId,
+        workspace as SubAccountName,
+        'Workspace' as SubAccountType,
+        {{ key_value_json([('feature', 'feature'), ('task_class', 'task_class')]) }} as Tags,
+        price_source as x_PriceSource
+    from grouped
+)
+
+select * from final
