@@ -29,6 +29,8 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
     quiet_environment()
     from orchestration.definitions import build_definitions  # parses dbt on first use
     from orchestration.report.console import format_summary
+    from orchestration.report.html import HTML_REPORT_FILE_NAME
+    from orchestration.report.markdown import REPORT_FILE_NAME
     from orchestration.report.summary import load_summary
     from orchestration.warehouse import connect
 
@@ -56,7 +58,8 @@ def run_audit(exports: Path, warehouse: Path, report_dir: Path) -> int:
         with connect(warehouse, read_only=True) as con:
             print()
             print(format_summary(load_summary(con)))
-        print(f"\nReport: {report_dir / 'findings.md'}")
+        print(f"\nReport: {report_dir / REPORT_FILE_NAME}")
+        print(f"        {report_dir / HTML_REPORT_FILE_NAME}")
     for evaluation in failed_checks:
         key = "/".join(evaluation.asset_key.path)
         detail = evaluation.metadata.get("rejected")
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "--report-dir",
         type=Path,
         default=Path("reports"),
-        help="where findings.md goes (default: ./reports)",
+        help="where findings.md and findings.html go (default: ./reports)",
     )
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")

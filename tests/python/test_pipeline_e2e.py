@@ -76,7 +76,8 @@ def test_demo_shows_each_lever(demo_warehouse):
             "select lever, sum(observed_savings_usd) from marts.savings_findings group by lever",
         )
     )
-    assert set(levers) == {"tiering", "batch", "caching"}
+    # document-extractor's extraction on gpt-5 from a queue: tiering and batch, combined too
+    assert set(levers) == {"tiering", "batch", "caching", "tiering+batch"}
     assert all(v > Decimal(0) for v in levers.values())
     # the ticket classifier's Opus classification goes to Haiku 4.5, confirmed
     finding = query(
@@ -97,11 +98,12 @@ def test_caching_respects_minimum_length(demo_warehouse):
 
 
 def test_report_written_with_findings(demo_warehouse):
-    report = demo_warehouse.parent / "reports" / "findings.md"
-    text = report.read_text()
-    assert "ticket-classifier" in text
-    assert "claude-haiku-4-5" in text
-    assert "Unpriced" in text or "unpriced" in text
+    for name in ("findings.md", "findings.html"):
+        text = (demo_warehouse.parent / "reports" / name).read_text()
+        assert "ticket-classifier" in text
+        assert "claude-haiku-4-5" in text
+        assert "Unpriced usage" in text
+        assert "Quality risk: Assumes claude-haiku-4-5 is adequate for classification" in text
 
 
 def test_second_run_changes_nothing(demo_warehouse, tmp_path):

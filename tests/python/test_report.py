@@ -48,6 +48,7 @@ def _finding(
         "tiering": f"Route {feature} from {model_id} to {recommended_model}",
         "batch": f"Send {feature} through the Batch API",
         "caching": f"Cache the system prompt of {feature}.",
+        "tiering+batch": f"Route {feature} to {recommended_model}, send it through the Batch API",
     }[lever]
     evidence = f"{request_count} requests of task class x over the window"
     return (
@@ -138,6 +139,8 @@ def build_marts(
     findings: list[tuple] | None = None,
     unpriced: list[tuple] | None = None,
     by_scope: list[tuple] | None = None,
+    daily: list[tuple] | None = None,
+    daily_costs: list[tuple] | None = None,
     money_type: str = MONEY,
 ) -> None:
     """The marts the report reads, with the columns docs/internals.md lists.
@@ -187,13 +190,37 @@ def build_marts(
             action varchar,
             evidence varchar, request_count bigint, observed_current_cost_usd {money_type},
             observed_savings_usd {money_type}, monthly_current_cost_usd {money_type},
-            monthly_savings_usd {money_type}, savings_pct decimal(9,4))
+            monthly_savings_usd {money_type}, savings_pct decimal(9,4),
+            quality_risk varchar, workspaces varchar, api_keys varchar,
+            share_of_spend_pct decimal(7,2), observed_stacked_savings_usd {money_type},
+            monthly_stacked_savings_usd {money_type})
         """
     )
     for row in findings or []:
         if factor is None:  # monthly_current_cost_usd, monthly_savings_usd
             row = (*row[:13], None, None, *row[15:])
-        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 16)})", row)
+        if len(row) == 16:  # no scope, risk or stacked figures given
+            row = (*row, None, None, None, None, None, None)
+        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 22)})", row)
+    con.execute(
+        f"""
+        create or replace table marts.rpt_daily_scenarios (
+            usage_date date, request_count hugeint, unpriced_request_count hugeint,
+            current_cost_usd {money_type}, confirmed_optimized_cost_usd {money_type},
+            optimized_cost_usd {money_type})
+        """
+    )
+    for row in daily or []:
+        con.execute("insert into marts.rpt_daily_scenarios values (?, 1, 0, ?, ?, ?)", row)
+    con.execute(
+        f"""
+        create or replace table marts.fct_daily_costs (
+            usage_date date, provider varchar, model_id varchar, feature varchar,
+            service_tier varchar, current_cost_usd {money_type}, optimized_cost_usd {money_type})
+        """
+    )
+    for row in daily_costs or []:
+        con.execute("insert into marts.fct_daily_costs values (?, ?, ?, ?, 'standard', ?, ?)", row)
     con.execute(
         """
         create or replace table marts.rpt_unpriced_usage (
@@ -773,3 +800,32 @@ def test_markdown_single_instant_window() -> None:
     method = _section(markdown, "How these figures are computed")
     assert "(not here: the window is a single instant, so nothing is projected)" in method
     assert _section(markdown, "Unpriced usage") == _section(usual, "Unpriced usage")
+
+
+def test_markdown_finding_states_scope_stacked_savings_and_quality_risk() -> None:
+    tiering = _finding(
+        "f-tier", "tiering", "confirmed", "anthropic", "claude-opus-4-5", "ticket-classifier",
+        "claude-haiku-4-5", ("500", "400"), ("500", "400"),
+    )[:-1] + ("80", "Assumes claude-haiku-4-5 is adequate for classification.", "support",
+              "key-a", "50", "450", "450")  # fmt: skip
+    combined = _finding(
+        "f-both", "tiering+batch", "confirmed", "anthropic", "claude-opus-4-5",
+        "ticket-classifier", "claude-haiku-4-5", ("500", "450"), ("500", "450"),
+    )  # fmt: skip
+    summary = _summary(scopes={"all": WORKED, "confirmed": WORKED}, findings=[tiering, combined])
+    findings = _section(render_markdown(summary), "Findings")
+    first, second = re.findall(r"^\d+\. (.*)$", findings, re.M)
+    assert first.startswith(
+        "**Tiering + batch**, `ticket-classifier` (anthropic `claude-opus-4-5` -> "
+        "`claude-haiku-4-5` + Batch API):"
+    )
+    assert "All levers on these calls" not in first  # a combination is the stack itself
+    assert (
+        "(anthropic `claude-opus-4-5` -> `claude-haiku-4-5`; workspace support; API key key-a)"
+        in second
+    )
+    assert "All levers on these calls: $450.00 per 30 days." in second
+    assert second.endswith(
+        "Quality risk: Assumes claude-haiku-4-5 is adequate for classification. "
+        "Confidence: confirmed."
+    )
