@@ -246,7 +246,6 @@ class DailySpend:
     usage_date: date
     current: Decimal
     confirmed_optimized: Decimal  # the headline's basis: candidates at current cost
-    optimized: Decimal  # every row optimized, candidates included
 
 
 @dataclass(frozen=True)
@@ -257,7 +256,6 @@ class FeatureModelSpend:
     provider: str | None
     model_id: str
     current: Decimal
-    optimized: Decimal
 
 
 @dataclass(frozen=True)
@@ -559,7 +557,7 @@ def _load_daily(con: duckdb.DuckDBPyConnection) -> tuple[DailySpend, ...]:
     rows = _rows(
         con,
         """
-        select usage_date, current_cost_usd, confirmed_optimized_cost_usd, optimized_cost_usd
+        select usage_date, current_cost_usd, confirmed_optimized_cost_usd
         from marts.rpt_daily_scenarios
         order by usage_date
         """,
@@ -572,7 +570,6 @@ def _load_daily(con: duckdb.DuckDBPyConnection) -> tuple[DailySpend, ...]:
                 r["confirmed_optimized_cost_usd"],
                 "rpt_daily_scenarios.confirmed_optimized_cost_usd",
             ),
-            optimized=_money(r["optimized_cost_usd"], "rpt_daily_scenarios.optimized_cost_usd"),
         )
         for r in rows
     )
@@ -585,8 +582,7 @@ def _load_spend_by_feature_model(
     rows = _rows(
         con,
         """
-        select feature, provider, model_id, sum(current_cost_usd) as current_cost_usd,
-            sum(optimized_cost_usd) as optimized_cost_usd
+        select feature, provider, model_id, sum(current_cost_usd) as current_cost_usd
         from marts.fct_daily_costs
         where current_cost_usd is not null
         group by feature, provider, model_id
@@ -599,7 +595,6 @@ def _load_spend_by_feature_model(
             provider=r["provider"],  # type: ignore[arg-type]
             model_id=str(r["model_id"]),
             current=_money(r["current_cost_usd"], "fct_daily_costs.current_cost_usd"),
-            optimized=_money(r["optimized_cost_usd"], "fct_daily_costs.optimized_cost_usd"),
         )
         for r in rows
     )
