@@ -31,6 +31,8 @@ def run_audit(
     quiet_environment()
     from orchestration.definitions import build_definitions  # parses dbt on first use
     from orchestration.report.console import format_summary
+    from orchestration.report.html import HTML_REPORT_FILE_NAME
+    from orchestration.report.markdown import REPORT_FILE_NAME
     from orchestration.report.summary import load_summary
     from orchestration.resources import default_publish_dir
     from orchestration.warehouse import connect, published_database
@@ -60,7 +62,8 @@ def run_audit(
         with connect(warehouse, read_only=True) as con:
             print()
             print(format_summary(load_summary(con)))
-        print(f"\nReport: {report_dir / 'findings.md'}")
+        print(f"\nReport: {report_dir / REPORT_FILE_NAME}")
+        print(f"        {report_dir / HTML_REPORT_FILE_NAME}")
         print(
             f"Published for analysts and BI (open read-only): "
             f"{published_database(warehouse, publish_dir)} and {publish_dir / 'parquet'}/"
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "--report-dir",
         type=Path,
         default=Path("reports"),
-        help="where findings.md goes (default: ./reports)",
+        help="where findings.md and findings.html go (default: ./reports)",
     )
     run.add_argument(
         "--publish-dir",

@@ -61,10 +61,12 @@ final as (
             else tiered_cost_usd
         end as tiered_batched_cost_usd,
         -- each lever's confidence: confirmed when the class it relies on was declared or set
-        -- by a rule (or, for tiering, the user's eval passed the model), else a candidate
+        -- by a rule (or, for tiering, the feature's own eval met the quality bar), else a
+        -- candidate: an eval of a task class says nothing of a guessed task class
         case
-            when recommendation_basis = 'policy'
-                and task_class_source not in ('declared', 'rule') then 'candidate'
+            when recommendation_basis is not null
+                and task_class_source not in ('declared', 'rule')
+                and coalesce(recommendation_eval_scope, 'none') <> 'feature' then 'candidate'
             else 'confirmed'
         end as tiering_confidence,
         case

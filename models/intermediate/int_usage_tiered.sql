@@ -6,10 +6,12 @@
     (seed `task_class_policy`) on the ladder (seed `model_tiers`): the required tier in the
     row's own generation first, else in the nearest older generation that has it, else the
     next tier up; only a model served on the row's date (seed `model_availability`) with a
-    price for the row's service tier then. The user's eval results for the row's feature
-    (seed `tiering_evals`) take precedence: a model that passed is a candidate whatever
-    its tier, and preferred; one that failed is never recommended for that feature. No
-    cheaper qualifying model: the row keeps its own model and cost.
+    price for the row's service tier then. The user's eval results (seed `tiering_evals`)
+    take precedence: for a candidate model, the row's feature's own eval, else its task
+    class's. A model whose pass rate meets the quality bar (var
+    `tiering_eval_min_pass_rate`) is a candidate whatever its tier, and preferred, the
+    cheapest first; one below the bar is never recommended for that feature. No cheaper
+    qualifying model: the row keeps its own model and cost.
 */
 with usage as (
     select * from {{ ref('int_usage_priced') }}
@@ -41,7 +43,18 @@ candidates as (
         candidate.model_id as candidate_model_id,
         candidate.tier_rank as candidate_tier_rank,
         candidate.generation_rank as candidate_generation_rank,
-        coalesce(evals.verdict = 'pass', false) as is_eval_pass,
+        -- the feature's own eval of this model wins over one for the whole task class
+        case
+            when feature_eval.model_id is not null then 'feature'
+            when class_eval.model_id is not null then 'task_class'
+        end as eval_scope,
+        coalesce(feature_eval.pass_rate, class_eval.pass_rate) as eval_pass_rate,
+        case when feature_eval.model_id is not null then feature_eval.eval_cases
+            else class_eval.eval_cases end as eval_cases,
+        case when feature_eval.model_id is not null then feature_eval.evaluated_on
+            else class_eval.evaluated_on end as evaluated_on,
+        coalesce(feature_eval.pass_rate, class_eval.pass_rate)
+            >= {{ var('tiering_eval_min_pass_rate') }} as meets_quality_bar,
         usage.current_cost_usd,
         usage.contract_rate,
         coalesce(candidate_contract.contract_rate, 1) as candidate_contract_rate,
@@ -61,10 +74,15 @@ candidates as (
     inner join ladder as candidate
         on candidate.provider = usage.provider
         and candidate.model_id <> usage.model_id
-    left join evals
-        on evals.provider = usage.provider
-        and evals.feature = usage.feature
-        and evals.model_id = candidate.model_id
+    left join evals as feature_eval
+        on feature_eval.provider = usage.provider
+        and feature_eval.feature = usage.feature
+        and feature_eval.model_id = candidate.model_id
+    left join evals as class_eval
+        on class_eval.provider = usage.provider
+        and class_eval.feature is null
+        and class_eval.task_class = usage.task_class
+        and class_eval.model_id = candidate.model_id
     inner join availability
         on availability.provider = candidate.provider
         and availability.model_id = candidate.model_id
@@ -82,9 +100,10 @@ candidates as (
         and usage.bucket_start_at < candidate_contract.valid_to_at
     where usage.is_priced
         and (
-            evals.verdict = 'pass'
+            coalesce(feature_eval.pass_rate, class_eval.pass_rate)
+                >= {{ var('tiering_eval_min_pass_rate') }}
             or (
-                evals.verdict is null
+                coalesce(feature_eval.pass_rate, class_eval.pass_rate) is null
                 and candidate.tier_rank >= usage.required_tier_rank
                 and candidate.tier_rank < own_rung.tier_rank
                 and candidate.generation_rank <= own_rung.generation_rank
@@ -98,7 +117,11 @@ candidate_costs as (
         candidate_model_id,
         candidate_tier_rank,
         candidate_generation_rank,
-        is_eval_pass,
+        coalesce(meets_quality_bar, false) as is_eval_pass,
+        eval_scope,
+        eval_pass_rate,
+        eval_cases,
+        evaluated_on,
         current_cost_usd,
         contract_rate,
         candidate_contract_rate,
@@ -109,12 +132,14 @@ candidate_costs as (
     from candidates
 ),
 
--- a model the user's eval passed first, then the lowest sufficient tier, the newest
--- generation, the cheapest at what you pay. A candidate must be cheaper both at list
--- price and at contracted price: a model-specific discount can make the bigger model
--- the cheaper one to run, and then tiering down would raise the bill.
+-- the cheapest model whose eval meets the quality bar first, then the lowest sufficient
+-- tier, the newest generation, the cheapest at what you pay. A candidate must be cheaper
+-- both at list price and at contracted price: a model-specific discount can make the
+-- bigger model the cheaper one to run, and then tiering down would raise the bill.
 best_candidate as (
-    select usage_id, candidate_model_id, candidate_cost_usd, candidate_contract_rate, is_eval_pass
+    select
+        usage_id, candidate_model_id, candidate_cost_usd, candidate_contract_rate,
+        is_eval_pass, eval_scope, eval_pass_rate, eval_cases, evaluated_on
     from (
         select
             candidate_costs.*,
@@ -145,7 +170,16 @@ final as (
         case
             when best_candidate.is_eval_pass then 'eval'
             when best_candidate.usage_id is not null then 'policy'
-        end as recommendation_basis
+        end as recommendation_basis,
+        -- the eval the recommendation rests on, cited by the findings
+        case when best_candidate.is_eval_pass then best_candidate.eval_scope end
+            as recommendation_eval_scope,
+        case when best_candidate.is_eval_pass then best_candidate.eval_pass_rate end
+            as recommendation_eval_pass_rate,
+        case when best_candidate.is_eval_pass then best_candidate.eval_cases end
+            as recommendation_eval_cases,
+        case when best_candidate.is_eval_pass then best_candidate.evaluated_on end
+            as recommendation_evaluated_on
     from usage
     -- only candidates cheaper than the row's current cost get here
     left join best_candidate

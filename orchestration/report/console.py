@@ -40,11 +40,12 @@ def _window_lines(summary: AuditSummary) -> list[str]:
         f" ({days} days)"
     )
     if window.monthly_factor is None:
-        return [span, f"{NO_PROJECTION} Per-30-days figures read n/a."]
+        return [span, f"{NO_PROJECTION} Per-30-days figures read n/a.", summary.pricing_basis]
     return [
         span,
         f"Per 30 days = window figure x 30 / {days}"
         f" (factor {format_factor(window.monthly_factor)})",
+        summary.pricing_basis,
     ]
 
 

@@ -144,27 +144,49 @@ def _confidence_table(summary: AuditSummary) -> list[str]:
 
 
 def _finding_change(finding: Finding) -> str:
-    """`model` -> `recommended` for tiering; the lever's change otherwise."""
+    """`model` -> `recommended` for tiering; the levers' change otherwise."""
     model = _code(finding.model_id, "any model")
-    if finding.recommended_model:
-        return f"{model} -> `{finding.recommended_model}`"
-    if finding.lever == "batch":
-        return f"{model} -> Batch API"
-    if finding.lever == "caching":
+    levers = finding.lever.split("+")
+    if levers == ["caching"]:
         return f"{model} + cache of prefix {_code(finding.prefix_hash, 'its prefix')}"
-    return model
+    change = f"{model} -> `{finding.recommended_model}`" if finding.recommended_model else model
+    if "batch" in levers:
+        change += " + Batch API" if finding.is_combination else " -> Batch API"
+    if "caching" in levers:
+        change += " + caching"
+    return change
+
+
+def _finding_scope(finding: Finding) -> str:
+    """Where the calls come from, when the export says: `; workspace x; API key y`."""
+    parts = []
+    if finding.workspaces:
+        parts.append(f"workspace {finding.workspaces}")
+    if finding.api_keys:
+        parts.append(f"API key {finding.api_keys}")
+    return "".join(f"; {part}" for part in parts)
 
 
 def _finding_item(number: int, finding: Finding) -> str:
     provider = f"{finding.provider} " if finding.provider else ""
-    scope = f"{_code(finding.feature, 'all features')} ({provider}{_finding_change(finding)})"
+    scope = (
+        f"{_code(finding.feature, 'all features')} "
+        f"({provider}{_finding_change(finding)}{_finding_scope(finding)})"
+    )
     share = format_percent(finding.savings_pct)
+    stacked = (
+        ""
+        if finding.is_combination or finding.observed_stacked_savings_usd is None
+        else f"All levers on these calls: {format_usd(finding.monthly_stacked_savings_usd)} "
+        "per 30 days. "
+    )
+    risk = f"Quality risk: {_sentence(finding.quality_risk)} " if finding.quality_risk else ""
     return (
-        f"{number}. **{finding.lever.capitalize()}**, {scope}: {_sentence(finding.action)} "
-        f"Evidence: {_sentence(finding.evidence)} "
+        f"{number}. **{finding.lever_label.capitalize()}**, {scope}: "
+        f"{_sentence(finding.action)} Evidence: {_sentence(finding.evidence)} "
         f"Saves **{format_usd(finding.monthly_savings_usd)} per 30 days** "
         f"({format_usd(finding.observed_savings_usd)} over the window, {share} of the "
-        f"{format_usd(finding.observed_current_cost_usd)} it cost). "
+        f"{format_usd(finding.observed_current_cost_usd)} it cost). {stacked}{risk}"
         f"Confidence: {finding.confidence}."
     )
 
@@ -229,7 +251,8 @@ def _unpriced_section(summary: AuditSummary) -> list[str]:
     ]
 
 
-def _method(summary: AuditSummary) -> list[str]:
+def method_sentences(summary: AuditSummary) -> list[str]:
+    """How the figures are computed, one sentence each (plain text, no Markdown)."""
     window = summary.window
     normalisation = "a 30-day figure is the window's figure x 30 / window days"
     if window is not None and window.monthly_factor is not None:
@@ -240,23 +263,30 @@ def _method(summary: AuditSummary) -> list[str]:
     elif window is not None:
         normalisation += " (not here: the window is a single instant, so nothing is projected)"
     return [
-        "- Each call is priced at list price for its model, service tier and cache behaviour "
+        "Each call is priced at list price for its model, service tier and cache behaviour "
         "on the call's date (effective-dated price seeds), including long-context, batch, "
-        "flex and priority prices.",
-        "- Tiered: the cheapest model of the same provider and generation whose tier meets "
-        "the call's task class. Batched: the Batch API discount where the work is "
+        "flex, priority and data-residency prices, then at your contracted rate where one is "
+        "recorded; levers are chosen and savings reported on what you pay.",
+        summary.pricing_basis,
+        "Tiered: the cheapest model of the same provider and generation whose tier meets "
+        "the call's task class, or the cheapest whose pass rate in your own eval results "
+        "meets the quality bar. Batched: the Batch API discount where the work is "
         "async-tolerant. Cached: repeated prefixes billed as cache writes and reads, with the "
         "cheapest of no cache, a 5-minute or a 1-hour TTL per stream.",
-        "- Each lever is first costed alone; the waterfall stacks them (tiering, then batch, "
-        "then caching). Findings are single levers and overlap, so they do not add up to the "
-        "stacked total.",
-        "- Confirmed figures count calls whose task and latency class were declared or set "
+        "Each lever is first costed alone; the waterfall stacks them (tiering, then batch, "
+        "then caching). Findings are single levers or a feature's levers combined and "
+        "overlap, so they do not add up to the stacked total.",
+        "Confirmed figures count calls whose task and latency class were declared or set "
         "by a rule; calls classified by the heuristic are candidates, reported apart.",
-        f"- The window runs from the earliest to the latest usage; {normalisation}.",
-        "- Usage with no matching price is never costed as $0: it is listed under "
+        f"The window runs from the earliest to the latest usage; {normalisation}.",
+        "Usage with no matching price is never costed as $0: it is listed under "
         "Unpriced usage. Money is exact decimal throughout; figures are rounded half-even to "
         "the cent for display only.",
     ]
+
+
+def _method(summary: AuditSummary) -> list[str]:
+    return [f"- {sentence}" for sentence in method_sentences(summary)]
 
 
 def render_markdown(summary: AuditSummary) -> str:
@@ -270,7 +300,8 @@ def render_markdown(summary: AuditSummary) -> str:
         lines += [
             "## Findings",
             "",
-            f"Ordered by savings {summary.findings_basis}. Each is one lever on its own.",
+            f"Ordered by savings {summary.findings_basis}. Each is one lever on its own, or a "
+            "feature's levers combined (e.g. tiering + batch); they overlap.",
             "",
             *_findings_list(summary.confirmed_findings, "No confirmed findings."),
             "",

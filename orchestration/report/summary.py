@@ -1,7 +1,9 @@
 """What the report says, read from the marts (and nothing else) into plain dataclasses.
 
-Reads `marts.rpt_audit_window`, `marts.rpt_scenario_totals`, `marts.savings_findings` and
-`marts.rpt_unpriced_usage` (columns in docs/internals.md). Money stays `decimal.Decimal`:
+Reads `marts.rpt_audit_window`, `marts.rpt_scenario_totals`, `marts.savings_findings`,
+`marts.rpt_unpriced_usage`, `marts.rpt_savings_by_scope`, `marts.rpt_daily_scenarios`,
+`marts.fct_daily_costs` and, when one exists, a reconciliation mart (columns in
+docs/internals.md). Money stays `decimal.Decimal`:
 DuckDB hands DECIMAL columns to Python as Decimal, and a money column that arrives as a
 float means a mart lost its DECIMAL type, which is a bug: it raises instead of rounding.
 
@@ -22,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
 
-from orchestration.report.formatting import percent
+from orchestration.report.formatting import format_usd, percent
 
 ZERO = Decimal(0)
 # The window line when there is no 30-day projection; the figures themselves read `n/a`.
@@ -164,6 +166,21 @@ class Finding:
     monthly_current_cost_usd: Decimal | None  # None: no 30-day projection
     monthly_savings_usd: Decimal | None
     prefix_hash: str | None = None  # caching findings: which prompt prefix
+    quality_risk: str | None = None  # tiering: what it assumes, how to verify it
+    workspaces: str | None = None  # the scope the calls came from, comma-separated
+    api_keys: str | None = None
+    share_of_spend_pct: Decimal | None = None  # of all priced spend over the window
+    observed_stacked_savings_usd: Decimal | None = None  # all levers on the same calls
+    monthly_stacked_savings_usd: Decimal | None = None
+
+    @property
+    def is_combination(self) -> bool:
+        """Several levers stacked (`tiering+batch`, ...), not one lever alone."""
+        return "+" in self.lever
+
+    @property
+    def lever_label(self) -> str:
+        return self.lever.replace("+", " + ")
 
     @property
     def savings_pct(self) -> Decimal | None:
@@ -174,13 +191,15 @@ class Finding:
     def change(self) -> str:
         """`model -> recommended` for tiering; the lever's change otherwise."""
         model = self.model_id or "(any model)"
-        if self.recommended_model:
-            return f"{model} -> {self.recommended_model}"
-        if self.lever == "batch":
-            return f"{model} -> Batch API"
-        if self.lever == "caching":
+        levers = self.lever.split("+")
+        if levers == ["caching"]:
             return f"{model} + cache {self.prefix_hash or 'its prompt prefix'}"
-        return model
+        change = f"{model} -> {self.recommended_model}" if self.recommended_model else model
+        if "batch" in levers:
+            change += " + Batch API" if self.is_combination else " -> Batch API"
+        if "caching" in levers:
+            change += " + caching"
+        return change
 
 
 @dataclass(frozen=True)
@@ -221,6 +240,35 @@ class WaterfallStep:
 
 
 @dataclass(frozen=True)
+class DailySpend:
+    """One day of marts.rpt_daily_scenarios: priced spend now and with all levers."""
+
+    usage_date: date
+    current: Decimal
+    confirmed_optimized: Decimal  # the headline's basis: candidates at current cost
+
+
+@dataclass(frozen=True)
+class FeatureModelSpend:
+    """A feature's priced spend on one model over the window (marts.fct_daily_costs)."""
+
+    feature: str
+    provider: str | None
+    model_id: str
+    current: Decimal
+
+
+@dataclass(frozen=True)
+class MartTable:
+    """A mart shown as it is (column names and rows), e.g. a reconciliation mart whose
+    shape this report does not fix."""
+
+    name: str  # schema-qualified
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
 class ScopeSavings:
     """One workspace, API key or account (marts.rpt_savings_by_scope): its cost and what
     all levers stacked would save, per 30 days over every priced row, and over the window
@@ -241,6 +289,26 @@ class AuditSummary:
     findings: tuple[Finding, ...]  # by 30-day savings (else window savings), largest first
     unpriced: tuple[UnpricedUsage, ...]
     savings_by_scope: tuple[ScopeSavings, ...] = ()  # workspaces, API keys, accounts
+    daily: tuple[DailySpend, ...] = ()  # by date
+    spend_by_feature_model: tuple[FeatureModelSpend, ...] = ()  # largest first
+    reconciliation: MartTable | None = None  # None: no reconciliation mart yet
+    # current cost of every priced row at list price; the scopes hold what you pay
+    list_current: Decimal | None = None
+
+    @property
+    def pricing_basis(self) -> str:
+        """One sentence: list prices, or the contracted prices the figures are at."""
+        paid = self.scope("all").observed.current
+        if self.list_current is None or self.list_current == paid:
+            return (
+                "Prices are list prices: no negotiated discount is recorded in "
+                "seeds/curated/contracted_discounts.csv."
+            )
+        return (
+            "Costs and savings are what you pay: your contracted prices "
+            f"(seeds/curated/contracted_discounts.csv), {format_usd(paid)} over the window "
+            f"against {format_usd(self.list_current)} at list price."
+        )
 
     def scope(self, name: str) -> ScopeTotals:
         """A scope's totals; zeros when the mart has no row for it."""
@@ -377,7 +445,8 @@ def _load_window(con: duckdb.DuckDBPyConnection) -> AuditWindow | None:
 
 
 def _load_scopes(con: duckdb.DuckDBPyConnection, projected: bool) -> dict[str, ScopeTotals]:
-    cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
+    # what you pay: contracted cost, which is list cost where no discount is recorded
+    cost_columns = [f"{s}_contracted_cost_usd" for s in SCENARIOS]
     columns = ", ".join(cost_columns + [f"monthly_{c}" for c in cost_columns])
     scopes: dict[str, ScopeTotals] = {}
     for row in _rows(
@@ -388,7 +457,10 @@ def _load_scopes(con: duckdb.DuckDBPyConnection, projected: bool) -> dict[str, S
         def costs(prefix: str, row: dict[str, object] = row) -> ScenarioCosts:
             return ScenarioCosts(
                 **{
-                    s: _money(row[f"{prefix}{s}_cost_usd"], f"rpt_scenario_totals.{prefix}{s}")
+                    s: _money(
+                        row[f"{prefix}{s}_contracted_cost_usd"],
+                        f"rpt_scenario_totals.{prefix}{s}_contracted",
+                    )
                     for s in SCENARIOS
                 }
             )
@@ -410,7 +482,8 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
         f"""
         select finding_id, lever, confidence, provider, model_id, feature,
             recommended_model, prefix_hash, action, evidence, request_count,
-            {", ".join(observed + monthly)}
+            {", ".join(observed + monthly)}, quality_risk, workspaces, api_keys,
+            share_of_spend_pct, observed_stacked_savings_usd, monthly_stacked_savings_usd
         from marts.savings_findings
         order by monthly_savings_usd desc nulls last, observed_savings_usd desc, finding_id
         """,
@@ -430,6 +503,18 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
             request_count=_count(r["request_count"]),
             **{m: _money(r[m], f"savings_findings.{m}") for m in observed},
             **{m: _monthly(r[m], f"savings_findings.{m}", projected) for m in monthly},
+            quality_risk=r["quality_risk"],  # type: ignore[arg-type]
+            workspaces=r["workspaces"],  # type: ignore[arg-type]
+            api_keys=r["api_keys"],  # type: ignore[arg-type]
+            share_of_spend_pct=r["share_of_spend_pct"],  # type: ignore[arg-type]
+            observed_stacked_savings_usd=_money(
+                r["observed_stacked_savings_usd"], "savings_findings.observed_stacked_savings_usd"
+            ),
+            monthly_stacked_savings_usd=_monthly(
+                r["monthly_stacked_savings_usd"],
+                "savings_findings.monthly_stacked_savings_usd",
+                projected,
+            ),
         )
         for r in rows
     )
@@ -489,8 +574,77 @@ def _load_savings_by_scope(
     )
 
 
+def _load_daily(con: duckdb.DuckDBPyConnection) -> tuple[DailySpend, ...]:
+    rows = _rows(
+        con,
+        """
+        select usage_date, current_cost_usd, confirmed_optimized_cost_usd
+        from marts.rpt_daily_scenarios
+        order by usage_date
+        """,
+    )
+    return tuple(
+        DailySpend(
+            usage_date=r["usage_date"],  # type: ignore[arg-type]
+            current=_money(r["current_cost_usd"], "rpt_daily_scenarios.current_cost_usd"),
+            confirmed_optimized=_money(
+                r["confirmed_optimized_cost_usd"],
+                "rpt_daily_scenarios.confirmed_optimized_cost_usd",
+            ),
+        )
+        for r in rows
+    )
+
+
+def _load_spend_by_feature_model(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[FeatureModelSpend, ...]:
+    # priced groups only: an unpriced group's cost is null, never $0
+    rows = _rows(
+        con,
+        """
+        select feature, provider, model_id,
+               sum(current_contracted_cost_usd) as current_cost_usd
+        from marts.fct_daily_costs
+        where current_contracted_cost_usd is not null
+        group by feature, provider, model_id
+        order by current_cost_usd desc, feature, provider, model_id
+        """,
+    )
+    return tuple(
+        FeatureModelSpend(
+            feature=str(r["feature"]),
+            provider=r["provider"],  # type: ignore[arg-type]
+            model_id=str(r["model_id"]),
+            current=_money(r["current_cost_usd"], "fct_daily_costs.current_contracted_cost_usd"),
+        )
+        for r in rows
+    )
+
+
+RECONCILIATION_ROW_LIMIT = 200
+
+
+def _load_reconciliation(con: duckdb.DuckDBPyConnection) -> MartTable | None:
+    """A reconciliation mart (its name holds `reconcil`), shown as it is, when one exists:
+    the report does not fix its shape before the issue that builds it does."""
+    names = con.execute(
+        """
+        select table_name from information_schema.tables
+        where table_schema = 'marts' and table_name like '%reconcil%'
+        order by table_name
+        """
+    ).fetchall()
+    if not names:
+        return None
+    name = f"marts.{names[0][0]}"
+    cursor = con.execute(f'select * from marts."{names[0][0]}" limit {RECONCILIATION_ROW_LIMIT}')
+    columns = tuple(d[0] for d in cursor.description)
+    return MartTable(name=name, columns=columns, rows=tuple(cursor.fetchall()))
+
+
 def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
-    """Everything the console summary and the Markdown report show, from the marts."""
+    """Everything the console summary and the reports show, from the marts."""
     window = _load_window(con)
     projected = window is not None and window.monthly_factor is not None
     return AuditSummary(
@@ -499,4 +653,15 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
         findings=_load_findings(con, projected),
         unpriced=_load_unpriced(con),
         savings_by_scope=_load_savings_by_scope(con, projected),
+        daily=_load_daily(con),
+        spend_by_feature_model=_load_spend_by_feature_model(con),
+        reconciliation=_load_reconciliation(con),
+        list_current=_load_list_current(con),
     )
+
+
+def _load_list_current(con: duckdb.DuckDBPyConnection) -> Decimal | None:
+    row = con.execute(
+        "select current_cost_usd from marts.rpt_scenario_totals where confidence_scope = 'all'"
+    ).fetchone()
+    return None if row is None or row[0] is None else _money(row[0], "rpt_scenario_totals")

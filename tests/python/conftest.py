@@ -87,3 +87,21 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+_SCREENSHOTS = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory, pytestconfig) -> Path:
+    """Where browser tests leave screenshots for a person to look at; printed at the end."""
+    path = tmp_path_factory.mktemp("screenshots")
+    pytestconfig.stash[_SCREENSHOTS] = path
+    return path
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    path = config.stash.get(_SCREENSHOTS, None)
+    if path is not None:
+        for png in sorted(path.glob("*.png")):
+            terminalreporter.write_line(f"report screenshot: {png}")

@@ -18,6 +18,8 @@ import pytest
 from conftest import query
 
 from orchestration.project import REPO_ROOT, dbt_executable
+from orchestration.report import load_summary, render_markdown
+from orchestration.warehouse import connect
 
 TERMS = """provider,model_pattern,discount_percent,valid_from,valid_to,note
 anthropic,,20,2026-09-01,2026-10-01,September: 20% off everything
@@ -102,8 +104,18 @@ def test_totals_and_savings_are_on_contracted_cost(contracted_warehouse):
             " from marts.savings_findings",
         )
     }
-    # tiering only in September (400 -> 80); batch in both months (400 -> 200, 50 -> 25)
+    # tiering only in September (400 -> 80); batch in both months (400 -> 200, 50 -> 25);
+    # both stacked where they apply: 450 -> 40 + 25
     assert findings == {
         "tiering": (Decimal(400), Decimal(320)),
         "batch": (Decimal(450), Decimal(225)),
+        "tiering+batch": (Decimal(450), Decimal(385)),
     }
+
+
+def test_the_report_leads_with_what_you_pay(contracted_warehouse):
+    with connect(contracted_warehouse, read_only=True) as con:
+        summary = load_summary(con)
+    assert summary.headline_observed.current == Decimal(450)
+    assert summary.headline_observed.optimized == Decimal(65)
+    assert "$450.00 over the window against $1,000.00 at list price" in render_markdown(summary)

@@ -4,6 +4,7 @@ dbt build (tests as checks) -> report; then invariants an analyst relies on."""
 import shutil
 from decimal import Decimal
 
+import duckdb
 from conftest import audit, query
 
 SCENARIOS = ("current", "tiered", "batched", "cached", "optimized")
@@ -76,7 +77,8 @@ def test_demo_shows_each_lever(demo_warehouse):
             "select lever, sum(observed_savings_usd) from marts.savings_findings group by lever",
         )
     )
-    assert set(levers) == {"tiering", "batch", "caching"}
+    # document-extractor's extraction on gpt-5 from a queue: tiering and batch, combined too
+    assert set(levers) == {"tiering", "batch", "caching", "tiering+batch"}
     assert all(v > Decimal(0) for v in levers.values())
     # the ticket classifier's Opus classification goes to Haiku 4.5, confirmed
     finding = query(
@@ -97,11 +99,12 @@ def test_caching_respects_minimum_length(demo_warehouse):
 
 
 def test_report_written_with_findings(demo_warehouse):
-    report = demo_warehouse.parent / "reports" / "findings.md"
-    text = report.read_text()
-    assert "ticket-classifier" in text
-    assert "claude-haiku-4-5" in text
-    assert "Unpriced" in text or "unpriced" in text
+    for name in ("findings.md", "findings.html"):
+        text = (demo_warehouse.parent / "reports" / name).read_text()
+        assert "ticket-classifier" in text
+        assert "claude-haiku-4-5" in text
+        assert "Unpriced usage" in text
+        assert "Quality risk: Assumes claude-haiku-4-5 is adequate for classification" in text
 
 
 def test_second_run_changes_nothing(demo_warehouse, tmp_path):
@@ -115,6 +118,13 @@ def test_second_run_changes_nothing(demo_warehouse, tmp_path):
     )
     before = query(warehouse, snapshot_sql)
     findings_before = query(warehouse, "select * from marts.savings_findings order by finding_id")
+    # a warehouse an earlier release built: a seed with other columns is rebuilt, not a failure
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "create or replace table seeds.tiering_evals as select 'anthropic' as provider,"
+        " 'f' as feature, 'm' as model_id, 'pass' as verdict, current_date as evaluated_on"
+    )
+    con.close()
     exports = demo_warehouse.parent / "exports"
     assert audit(exports, warehouse, tmp_path / "reports") == 0
     assert query(warehouse, snapshot_sql) == before

@@ -48,6 +48,7 @@ def _finding(
         "tiering": f"Route {feature} from {model_id} to {recommended_model}",
         "batch": f"Send {feature} through the Batch API",
         "caching": f"Cache the system prompt of {feature}.",
+        "tiering+batch": f"Route {feature} to {recommended_model}, send it through the Batch API",
     }[lever]
     evidence = f"{request_count} requests of task class x over the window"
     return (
@@ -138,12 +139,17 @@ def build_marts(
     findings: list[tuple] | None = None,
     unpriced: list[tuple] | None = None,
     by_scope: list[tuple] | None = None,
+    daily: list[tuple] | None = None,
+    daily_costs: list[tuple] | None = None,
     money_type: str = MONEY,
+    list_markup: Decimal | None = None,
 ) -> None:
     """The marts the report reads, with the columns docs/internals.md lists.
 
     `window_days=None`: no window row (no usage). `window_days=0`: a single-instant window,
-    as the marts have it: NULL monthly_factor and NULL in every `monthly_*` column."""
+    as the marts have it: NULL monthly_factor and NULL in every `monthly_*` column.
+    Scope costs are what you pay (`*_contracted_cost_usd`); list cost is the same, or that
+    times `list_markup` (a negotiated discount)."""
     con.execute("create schema if not exists marts")
     con.execute(
         """
@@ -166,17 +172,20 @@ def build_marts(
                 factor and factor.quantize(Decimal("0.000000000001")),
             ],
         )
-    cost_columns = [f"{s}_cost_usd" for s in SCENARIOS]
+    cost_columns = [f"{s}_contracted_cost_usd" for s in SCENARIOS] + [
+        f"{s}_cost_usd" for s in SCENARIOS
+    ]
     all_cost_columns = cost_columns + [f"monthly_{c}" for c in cost_columns]
     con.execute(
         "create or replace table marts.rpt_scenario_totals (confidence_scope varchar, "
         "request_count hugeint, " + ", ".join(f"{c} {money_type}" for c in all_cost_columns) + ")"
     )
     for scope, costs in (scopes or {}).items():
-        observed = [Decimal(costs[s]) for s in SCENARIOS]
+        paid = [Decimal(costs[s]) for s in SCENARIOS]
+        observed = paid + [value * (list_markup or 1) for value in paid]
         monthly = [None if factor is None else value * factor for value in observed]
         con.execute(
-            f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 12)})",
+            f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 24)})",
             [scope, 1000, *observed, *monthly],
         )
     con.execute(
@@ -187,13 +196,38 @@ def build_marts(
             action varchar,
             evidence varchar, request_count bigint, observed_current_cost_usd {money_type},
             observed_savings_usd {money_type}, monthly_current_cost_usd {money_type},
-            monthly_savings_usd {money_type}, savings_pct decimal(9,4))
+            monthly_savings_usd {money_type}, savings_pct decimal(9,4),
+            quality_risk varchar, workspaces varchar, api_keys varchar,
+            share_of_spend_pct decimal(7,2), observed_stacked_savings_usd {money_type},
+            monthly_stacked_savings_usd {money_type})
         """
     )
     for row in findings or []:
         if factor is None:  # monthly_current_cost_usd, monthly_savings_usd
             row = (*row[:13], None, None, *row[15:])
-        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 16)})", row)
+        if len(row) == 16:  # no scope, risk or stacked figures given
+            row = (*row, None, None, None, None, None, None)
+        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 22)})", row)
+    con.execute(
+        f"""
+        create or replace table marts.rpt_daily_scenarios (
+            usage_date date, request_count hugeint, unpriced_request_count hugeint,
+            current_cost_usd {money_type}, confirmed_optimized_cost_usd {money_type},
+            optimized_cost_usd {money_type})
+        """
+    )
+    for row in daily or []:
+        con.execute("insert into marts.rpt_daily_scenarios values (?, 1, 0, ?, ?, ?)", row)
+    con.execute(
+        f"""
+        create or replace table marts.fct_daily_costs (
+            usage_date date, provider varchar, model_id varchar, feature varchar,
+            service_tier varchar, current_contracted_cost_usd {money_type},
+            optimized_contracted_cost_usd {money_type})
+        """
+    )
+    for row in daily_costs or []:
+        con.execute("insert into marts.fct_daily_costs values (?, ?, ?, ?, 'standard', ?, ?)", row)
     con.execute(
         """
         create or replace table marts.rpt_unpriced_usage (
@@ -600,6 +634,22 @@ def test_markdown_method_states_the_normalisation() -> None:
     assert "| tiered | $100.00 | $400.00 | $200.00 | $800.00 | 80.0% |" in markdown
 
 
+def test_the_report_says_which_prices_its_figures_are_at() -> None:
+    at_list = _summary(scopes={"all": WORKED, "confirmed": WORKED})
+    assert "Prices are list prices" in render_markdown(at_list)
+    assert "Prices are list prices" in format_summary(at_list)
+    # a 20% discount: the scopes hold what you pay, $500 here against $625 at list
+    contracted = _summary(scopes={"all": WORKED, "confirmed": WORKED}, list_markup=Decimal("1.25"))
+    sentence = (
+        "Costs and savings are what you pay: your contracted prices "
+        "(seeds/curated/contracted_discounts.csv), $500.00 over the window against $625.00 "
+        "at list price."
+    )
+    assert sentence in render_markdown(contracted)
+    assert sentence in format_summary(contracted)
+    assert contracted.headline_observed.current == Decimal(500)
+
+
 def test_markdown_on_an_empty_warehouse() -> None:
     markdown = render_markdown(_summary(window_days=None))
     assert "no usage in the warehouse" in markdown
@@ -773,3 +823,32 @@ def test_markdown_single_instant_window() -> None:
     method = _section(markdown, "How these figures are computed")
     assert "(not here: the window is a single instant, so nothing is projected)" in method
     assert _section(markdown, "Unpriced usage") == _section(usual, "Unpriced usage")
+
+
+def test_markdown_finding_states_scope_stacked_savings_and_quality_risk() -> None:
+    tiering = _finding(
+        "f-tier", "tiering", "confirmed", "anthropic", "claude-opus-4-5", "ticket-classifier",
+        "claude-haiku-4-5", ("500", "400"), ("500", "400"),
+    )[:-1] + ("80", "Assumes claude-haiku-4-5 is adequate for classification.", "support",
+              "key-a", "50", "450", "450")  # fmt: skip
+    combined = _finding(
+        "f-both", "tiering+batch", "confirmed", "anthropic", "claude-opus-4-5",
+        "ticket-classifier", "claude-haiku-4-5", ("500", "450"), ("500", "450"),
+    )  # fmt: skip
+    summary = _summary(scopes={"all": WORKED, "confirmed": WORKED}, findings=[tiering, combined])
+    findings = _section(render_markdown(summary), "Findings")
+    first, second = re.findall(r"^\d+\. (.*)$", findings, re.M)
+    assert first.startswith(
+        "**Tiering + batch**, `ticket-classifier` (anthropic `claude-opus-4-5` -> "
+        "`claude-haiku-4-5` + Batch API):"
+    )
+    assert "All levers on these calls" not in first  # a combination is the stack itself
+    assert (
+        "(anthropic `claude-opus-4-5` -> `claude-haiku-4-5`; workspace support; API key key-a)"
+        in second
+    )
+    assert "All levers on these calls: $450.00 per 30 days." in second
+    assert second.endswith(
+        "Quality risk: Assumes claude-haiku-4-5 is adequate for classification. "
+        "Confidence: confirmed."
+    )

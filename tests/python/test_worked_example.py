@@ -35,7 +35,9 @@ def test_worked_example_findings(worked_example_warehouse):
         "select lever, confidence, recommended_model, observed_savings_usd "
         "from marts.savings_findings order by lever",
     )
+    # two months of $500: tiering saves $400 a month, batch $250, both stacked $450
     assert rows == [
         ("batch", "confirmed", None, Decimal("500.00")),
         ("tiering", "confirmed", "claude-haiku-4-5", Decimal("800.00")),
+        ("tiering+batch", "confirmed", "claude-haiku-4-5", Decimal("900.00")),
     ]
