@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# A second venv for what must run beside the project, not in it: the FOCUS validator
+# (needs Python >= 3.12) and DuckDB 1.x, the reader BI drivers bundle (STACK.md).
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) $(shell command -v python3.12 2>/dev/null))
+CHECK_VENV := .venv-checks
+CHECK_STAMP := $(CHECK_VENV)/.installed
+CHECK_REQUIREMENTS := requirements-checks.txt
 
 # No telemetry from dbt or Dagster, ever.
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup demo test lint prices docs clean
+.PHONY: setup checks-setup demo test lint prices docs clean
 
 setup: $(STAMP)
 
@@ -19,10 +25,18 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+checks-setup: $(CHECK_STAMP)
+
+$(CHECK_STAMP): $(CHECK_REQUIREMENTS)
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (set PYTHON312=...)"; exit 1; }
+	test -d $(CHECK_VENV) || $(PYTHON312) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/pip install -q --disable-pip-version-check -r $(CHECK_REQUIREMENTS)
+	touch $(CHECK_STAMP)
+
 demo: setup
 	$(BIN)/llm-cost-audit demo
 
-test: setup lint
+test: setup checks-setup lint
 	$(BIN)/python -m pytest
 
 lint: setup

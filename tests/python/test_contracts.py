@@ -119,3 +119,14 @@ def test_the_report_leads_with_what_you_pay(contracted_warehouse):
     assert summary.headline_observed.current == Decimal(450)
     assert summary.headline_observed.optimized == Decimal(65)
     assert "$450.00 over the window against $1,000.00 at list price" in render_markdown(summary)
+
+
+def test_focus_export_carries_list_and_contracted_cost(contracted_warehouse):
+    (list_cost, contracted, effective, discounted_rows) = query(
+        contracted_warehouse,
+        "select sum(ListCost), sum(ContractedCost), sum(EffectiveCost),"
+        " count(*) filter (where ContractedUnitPrice < ListUnitPrice)"
+        " from marts.focus_llm_costs",
+    )[0]
+    assert (list_cost, contracted, effective) == (1000, 450, 450)
+    assert discounted_rows > 0
