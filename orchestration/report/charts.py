@@ -250,9 +250,20 @@ def _clip(text: str, length: int) -> str:
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: tuple[Decimal, ...]
+    values: tuple[Decimal | None, ...]  # None: no priced usage that day, a gap in the line
     colour: str
     dashed: bool = False
+
+
+def _runs_without_gaps(values: Sequence[Decimal | None]) -> list[list[int]]:
+    """Indexes of consecutive non-null values: a line stops at a day with no price."""
+    runs: list[list[int]] = [[]]
+    for i, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append(i)
+    return [run for run in runs if run]
 
 
 def line_chart(chart: str, days: Sequence[date], series: Sequence[Series], title: str) -> str:
@@ -260,7 +271,7 @@ def line_chart(chart: str, days: Sequence[date], series: Sequence[Series], title
     width, height = 780, 280
     left, right, top, bottom = 70.0, 20.0, 20.0, 230.0
     plot_width, plot_height = width - left - right, bottom - top
-    maximum = max([v for s in series for v in s.values] or [Decimal(0)])
+    maximum = max([v for s in series for v in s.values if v is not None] or [Decimal(0)])
     step = plot_width / max(len(days) - 1, 1)
     body: list[str] = []
     for tick in range(5):  # gridlines at quarters of the maximum
@@ -275,16 +286,19 @@ def line_chart(chart: str, days: Sequence[date], series: Sequence[Series], title
         anchor = "start" if index == 0 else "end" if index == len(days) - 1 else "middle"
         body.append(_text(left + index * step, bottom + 18, days[index].isoformat(), anchor))
     for s in series:
-        points = " ".join(
-            f"{_px(left + i * step)},{_px(bottom - _scale(v, maximum, plot_height))}"
-            for i, v in enumerate(s.values)
-        )
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-        body.append(
-            f'<polyline class="series" data-series="{_e(s.name)}" points="{points}" '
-            f'fill="none" stroke="{s.colour}" stroke-width="2.5"{dash}/>'
-        )
+        for run in _runs_without_gaps(s.values):
+            points = " ".join(
+                f"{_px(left + i * step)},{_px(bottom - _scale(s.values[i], maximum, plot_height))}"
+                for i in run
+            )
+            body.append(
+                f'<polyline class="series" data-series="{_e(s.name)}" points="{points}" '
+                f'fill="none" stroke="{s.colour}" stroke-width="2.5"{dash}/>'
+            )
         for i, v in enumerate(s.values):
+            if v is None:
+                continue
             body.append(
                 f'<circle class="point" data-series="{_e(s.name)}" data-value="{_e(v)}" '
                 f'cx="{_px(left + i * step)}" cy="{_px(bottom - _scale(v, maximum, plot_height))}" '

@@ -80,6 +80,11 @@ def _money(value: object, column: str) -> Decimal:
     )
 
 
+def _money_or_none(value: object, column: str) -> Decimal | None:
+    """A cost the mart leaves null where nothing was priced: kept null, not read as $0."""
+    return None if value is None else _money(value, column)
+
+
 def _number(value: object) -> Decimal:
     """A window measure (not money): exact when it can be, tolerant of a DOUBLE."""
     if isinstance(value, float):
@@ -244,8 +249,9 @@ class DailySpend:
     """One day of marts.rpt_daily_scenarios: priced spend now and with all levers."""
 
     usage_date: date
-    current: Decimal
-    confirmed_optimized: Decimal  # the headline's basis: candidates at current cost
+    # None on a day with usage but no priced row: drawn as a gap, never as $0
+    current: Decimal | None
+    confirmed_optimized: Decimal | None  # the headline's basis: candidates at current cost
 
 
 @dataclass(frozen=True)
@@ -586,8 +592,8 @@ def _load_daily(con: duckdb.DuckDBPyConnection) -> tuple[DailySpend, ...]:
     return tuple(
         DailySpend(
             usage_date=r["usage_date"],  # type: ignore[arg-type]
-            current=_money(r["current_cost_usd"], "rpt_daily_scenarios.current_cost_usd"),
-            confirmed_optimized=_money(
+            current=_money_or_none(r["current_cost_usd"], "rpt_daily_scenarios.current_cost_usd"),
+            confirmed_optimized=_money_or_none(
                 r["confirmed_optimized_cost_usd"],
                 "rpt_daily_scenarios.confirmed_optimized_cost_usd",
             ),

@@ -232,3 +232,21 @@ def test_write_html_report(tmp_path: Path) -> None:
     assert path == report_dir / "findings.html"
     assert path.read_text(encoding="utf-8") == render_html(summary)
     assert sorted(p.name for p in report_dir.iterdir()) == ["findings.html"]
+
+
+def test_a_day_without_priced_usage_is_a_gap_not_zero() -> None:
+    """rpt_daily_scenarios holds null on a day whose usage has no price: never drawn as $0."""
+    html = render_html(
+        _worked(
+            daily=[
+                (date(2026, 10, 1), Decimal("300"), Decimal("30"), Decimal("25")),
+                (date(2026, 10, 2), None, None, None),
+                (date(2026, 10, 3), Decimal("240"), Decimal("60"), Decimal("35")),
+            ]
+        )
+    )
+    chart = html[html.index('data-chart="daily-spend"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert chart.count('class="point" data-series="spend now"') == 2  # no point on the gap
+    assert chart.count('<polyline class="series" data-series="spend now"') == 2  # line breaks
+    assert "$0.00</title>" not in chart
