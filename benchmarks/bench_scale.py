@@ -1,0 +1,185 @@
+"""The scale benchmark (issue 8), every measure in one run on one machine:
+
+    .venv/bin/python benchmarks/bench_scale.py --calls 1000000 10000000 [--sample 100000]
+
+For each N: generate N calls (benchmarks/generate_calls.py, 30 daily Parquet files),
+then time and take the peak memory (RSS of the whole process tree, sampled) of
+1. the full pipeline: `llm-cost-audit run` (load with validation, dbt build with tests,
+   report, publish) on an empty warehouse;
+2. a nightly run: one more day of calls added to that 30-day warehouse, run again;
+3. the hand-written baseline: one DuckDB statement (benchmarks/baseline.sql) over the
+   same files computing the five scenarios and the daily aggregate;
+and once, 4. per-row Python (benchmarks/per_row_python.py: calc_price per call and
+scenario) on the first SAMPLE calls, extrapolated to each N. Prints a Markdown report
+(paste it into benchmarks/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_rss_mb: float
+    stdout: str
+
+
+def _tree_rss_kb(root: int) -> int:
+    """RSS of a process and all its descendants, from /proc (no psutil here)."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def measure(command: list[str], **kwargs) -> Measure:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, **kwargs
+    )
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, _ = process.communicate()
+    done.set()
+    sampler.join()
+    elapsed = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stdout[-3000:]}")
+    return Measure(elapsed, peak / 1024, stdout)
+
+
+def _totals_pipeline(warehouse: Path) -> tuple:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select sum(request_count), sum(current_cost_usd), sum(optimized_cost_usd)"
+            " from marts.fct_daily_costs"
+        ).fetchone()
+    finally:
+        con.close()
+
+
+def run_scale(calls: int, work: Path, template_scale: float) -> dict:
+    exports = work / "exports"
+    generate = measure(
+        [PYTHON, "benchmarks/generate_calls.py", str(exports), str(calls), "--days", "31",
+         "--template-scale", str(template_scale)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    # the 31st day is the nightly increment: held back for the first run
+    increment = exports / "calls-2026-10-31.parquet"
+    held = work / increment.name
+    increment.rename(held)
+    warehouse = work / "warehouse" / "audit.duckdb"
+    cli = [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(exports),
+           "--warehouse", str(warehouse), "--report-dir", str(work / "reports")]  # fmt: skip
+    full = measure(cli)
+    totals = _totals_pipeline(warehouse)
+    held.rename(increment)
+    nightly = measure(cli)
+    increment.rename(held)  # the baseline reads the same 30 days as the full run
+    baseline = measure(
+        [PYTHON, "benchmarks/run_baseline.py", str(exports / "calls-*.parquet")],
+    )
+    return {
+        "calls": calls,
+        "generate": generate,
+        "full": full,
+        "nightly": nightly,
+        "baseline": baseline,
+        "pipeline_totals": totals,
+        "baseline_totals": baseline.stdout.strip().splitlines()[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sample", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=None, help="where the data goes")
+    parser.add_argument(
+        "--template-scale", type=float, default=1.0, help="demo month size (smoke: 0.05)"
+    )
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        for calls in args.calls:
+            work = Path(tmp) / f"n{calls}"
+            results.append(run_scale(calls, work, args.template_scale))
+            print(f"measured {calls:,} calls", file=sys.stderr, flush=True)
+        sample_glob = str(Path(tmp) / f"n{args.calls[0]}" / "exports" / "calls-*.parquet")
+        per_row = measure([PYTHON, "benchmarks/per_row_python.py", sample_glob, str(args.sample)])
+    per_row_seconds = float(per_row.stdout.split()[0])
+    print(report(results, per_row_seconds, per_row.peak_rss_mb, args.sample))
+
+
+def report(results: list[dict], per_row_seconds: float, per_row_rss: float, sample: int) -> str:
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"Python {platform.python_version()}, DuckDB {duckdb.__version__}.",
+        "",
+        "| calls | full pipeline | peak RSS | nightly (+1 day) | nightly / full "
+        "| baseline SQL | peak RSS | full / baseline | per-row Python (extrapolated) "
+        "| per-row / full |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        full, nightly, baseline = r["full"], r["nightly"], r["baseline"]
+        per_row = per_row_seconds * r["calls"] / sample
+        lines.append(
+            f"| {r['calls']:,} | {full.seconds:.1f} s | {full.peak_rss_mb:,.0f} MB "
+            f"| {nightly.seconds:.1f} s | {nightly.seconds / full.seconds:.0%} "
+            f"| {baseline.seconds:.1f} s | {baseline.peak_rss_mb:,.0f} MB "
+            f"| {full.seconds / baseline.seconds:.1f}x | {per_row:,.0f} s "
+            f"| {per_row / full.seconds:.0f}x |"
+        )
+    lines += [
+        "",
+        f"Per-row Python: {sample:,} calls priced in {per_row_seconds:.1f} s "
+        f"(peak RSS {per_row_rss:,.0f} MB), extrapolated linearly.",
+        "",
+        "Totals (requests, current, optimized): pipeline vs baseline",
+    ]
+    for r in results:
+        lines.append(f"- {r['calls']:,}: {r['pipeline_totals']} vs {r['baseline_totals']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
