@@ -23,18 +23,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.demo import WINDOW_START, generate_demo
-from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
+from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS, INTEGER_COLUMNS
 
 FIRST_DAY = WINDOW_START.date()
-INTEGER_COLUMNS = (
-    "request_count",
-    "input_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "cache_read_tokens",
-    "output_tokens",
-    "prefix_tokens",
-)
 
 
 def _template(con: duckdb.DuckDBPyConnection, demo_dir: Path) -> int:

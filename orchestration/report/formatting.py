@@ -5,8 +5,10 @@ Money is `Decimal` all the way; it is rounded half-even to the cent only here, f
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -74,3 +76,15 @@ def format_timestamp(at: datetime) -> str:
     if at.tzinfo is not None:
         at = at.astimezone(UTC)
     return at.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def write_atomically(report_dir: Path, file_name: str, text: str) -> Path:
+    """Write a report file into `report_dir` (created if missing) with one rename, so a
+    reader never sees half a report; its path."""
+    report_dir = Path(report_dir)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    path = report_dir / file_name
+    partial = report_dir / f".{file_name}.partial"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return path

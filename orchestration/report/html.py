@@ -8,7 +8,6 @@ table names the mart its figures come from; headline figures carry their exact v
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
@@ -35,6 +34,7 @@ from orchestration.report.formatting import (
     format_timestamp,
     format_usd,
     percent,
+    write_atomically,
 )
 from orchestration.report.markdown import SCOPE_TITLES, method_sentences
 from orchestration.report.summary import NO_PROJECTION, AuditSummary, Finding, ScopeTotals
@@ -526,10 +526,4 @@ def render_html(summary: AuditSummary) -> str:
 
 def write_html_report(summary: AuditSummary, report_dir: Path) -> Path:
     """Write `findings.html` into `report_dir` (created if missing), atomically; its path."""
-    report_dir = Path(report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    path = report_dir / HTML_REPORT_FILE_NAME
-    partial = report_dir / f".{HTML_REPORT_FILE_NAME}.partial"
-    partial.write_text(render_html(summary), encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return write_atomically(report_dir, HTML_REPORT_FILE_NAME, render_html(summary))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from orchestration.report.formatting import (
     format_timestamp,
     format_usd,
     percent,
+    write_atomically,
 )
 from orchestration.report.summary import NO_PROJECTION, AuditSummary, Finding
 
@@ -328,10 +328,4 @@ def render_markdown(summary: AuditSummary) -> str:
 
 def write_report(summary: AuditSummary, report_dir: Path) -> Path:
     """Write `findings.md` into `report_dir` (created if missing), atomically; its path."""
-    report_dir = Path(report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    path = report_dir / REPORT_FILE_NAME
-    partial = report_dir / f".{REPORT_FILE_NAME}.partial"
-    partial.write_text(render_markdown(summary), encoding="utf-8")
-    os.replace(partial, path)
-    return path
+    return write_atomically(report_dir, REPORT_FILE_NAME, render_markdown(summary))
