@@ -29,8 +29,12 @@ renamed as (
         cast(null as varchar) as feature,
         cast(null as varchar) as declared_task_class,
         cast(null as varchar) as declared_latency_class,
-        coalesce(service_tier, 'all tiers (export not grouped by service tier)')
-            as service_tier_raw,
+        case
+            when service_tier is not null then service_tier
+            -- a response without `service_tier` (older API versions) ran on standard
+            when record_kind = 'request' then 'standard'
+            else 'all tiers (export not grouped by service tier)'
+        end as service_tier_raw,
         -- a request is one; Anthropic's buckets do not count requests
         case when record_kind = 'request' then 1 else 0 end as request_count,
         input_tokens,
