@@ -23,7 +23,7 @@ Account `globex` (Console CSVs):
 - 09-01 (2024 header): Haiku 2,000,000 input + 400,000 writes + 300,000 output =
   2.00 + 0.50 + 1.50 = $4.00, list prices in the cost CSV match.
 - 09-02 (current header, last day): Sonnet 3120 input (written `3120.0`) + 1,000 output
-  = $0.02436.
+  = $0.02436; and 1,000 tokens of `claude-mystery-9`, which no alias maps (unpriced).
 """
 
 from __future__ import annotations
@@ -289,7 +289,9 @@ def write_globex(root: Path) -> None:
         globex / "usage.csv",
         CONSOLE_USAGE_HEADER
         + '2026-09-02,claude-sonnet-4-5,"batch, eval",Default,standard,≤ 200k,3120.0,0,0,0,'
-        "1000,0,not_available,\n",
+        "1000,0,not_available,\n"
+        # a model no alias maps: loaded, reported unpriced by name with its tokens
+        "2026-09-02,claude-mystery-9,lab,Default,standard,≤ 200k,700,0,0,0,300,0,,\n",
         bom=True,
     )
     write(globex / "usage_header_only.csv", CONSOLE_USAGE_HEADER)

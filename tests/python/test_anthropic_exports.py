@@ -63,7 +63,7 @@ def test_every_format_is_detected_by_content_and_loaded(tmp_path):
         "responses.jsonl": ("anthropic_messages_jsonl", 2),
         "batch_results.jsonl": ("anthropic_batch_results_jsonl", 1),  # only `succeeded`
         "usage_2024_header.csv": ("anthropic_console_usage_csv", 1),
-        "usage.csv": ("anthropic_console_usage_csv", 1),
+        "usage.csv": ("anthropic_console_usage_csv", 2),
         "usage_header_only.csv": ("anthropic_console_usage_csv", 0),
         "cost.csv": ("anthropic_console_cost_csv", 4),
     }
@@ -252,7 +252,14 @@ def test_costs_per_account_and_day_match_the_hand_computed_figures(anthropic_war
         "count(*) filter (where not is_priced) from marts.fct_llm_usage group by 1, 2",
     )
     assert {(a, d): cost for a, d, cost, _ in rows} == EXPECTED_COST
-    assert all(unpriced == 0 for *_, unpriced in rows)
+    assert {(a, d): n for a, d, _, n in rows if n} == {("globex", "2026-09-02"): 1}
+
+
+def test_an_unmapped_model_is_reported_by_name_with_its_tokens(anthropic_warehouse):
+    assert query(
+        anthropic_warehouse,
+        "select provider, model, unpriced_reason, total_tokens from marts.rpt_unpriced_usage",
+    ) == [("anthropic", "claude-mystery-9", "unknown_model", 1000)]
 
 
 def test_the_finest_bucket_width_is_kept_and_remainders_net_against_request_logs(
@@ -295,6 +302,7 @@ def test_provider_usage_is_attributed_to_its_key_or_workspace(anthropic_warehous
         # workspace_id null on every row: the export was not grouped by workspace
         ("acme", "api_key:apikey_acme_prod", None, "apikey_acme_prod", "default"),
         ("globex", "api_key:batch, eval", "Default", "batch, eval", "default"),
+        ("globex", "api_key:lab", "Default", "lab", "default"),
         ("globex", "api_key:support-bot", "Support", "support-bot", "default"),
     ]
 
