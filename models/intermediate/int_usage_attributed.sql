@@ -2,6 +2,12 @@
     Usage with its canonical model id, its service tier, and its task and latency class,
     each with where it came from.
 
+    Feature: the record's own; else the first attribution rule that names one (matched on
+    feature, api_key, workspace or account); else, for provider exports (which carry keys
+    and workspaces, not features), the api key itself (`api_key:<key>`), else the
+    workspace (`workspace:<name>`). Bucket remainders no request log covers stay without
+    one (unattributed).
+
     Attribution order (DESIGN.md): the record's own fields (declared), then the user's
     attribution rules (seed `attribution_rules`), then a heuristic, else the defaults
     `unknown` / `realtime`. The heuristics: token shape (a feature whose calls answer in a
@@ -9,8 +15,62 @@
     day, all come in the same hour or two of the day runs on a clock: a scheduled job
     that can wait). Headline savings count declared and rule rows only.
 */
-with usage as (
-    select * from {{ ref('int_usage_unioned') }}
+with netted as (
+    select * from {{ ref('int_usage_netted') }}
+),
+
+rules as (
+    select * from {{ ref('attribution_rules') }}
+),
+
+feature_rule_matches as (
+    select
+        netted.usage_id,
+        rules.rule_order,
+        rules.feature
+    from netted
+    inner join rules
+        on (rules.match_column = 'feature' and netted.feature like rules.match_pattern)
+        or (rules.match_column = 'api_key' and netted.api_key like rules.match_pattern)
+        or (rules.match_column = 'workspace' and netted.workspace like rules.match_pattern)
+        or (rules.match_column = 'account' and netted.account like rules.match_pattern)
+    where rules.feature is not null
+),
+
+rule_feature as (
+    select usage_id, feature
+    from (
+        select
+            usage_id,
+            feature,
+            row_number() over (partition by usage_id order by rule_order) as match_rank
+        from feature_rule_matches
+    ) as ranked
+    where match_rank = 1
+),
+
+usage as (
+    select
+        {%- for column in ['usage_id', 'request_id', 'source_format', 'source_file', 'source_record', 'usage_at', 'bucket_start_at', 'bucket_end_at', 'is_time_from_file', 'account', 'provider', 'model', 'declared_task_class', 'declared_latency_class', 'service_tier_raw', 'request_count', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'output_tokens', 'long_context_flag', 'prefix_hash', 'prefix_tokens', 'workspace', 'api_key', 'inference_geo'] %}
+        netted.{{ column }},
+        {%- endfor %}
+        coalesce(
+            netted.feature,
+            rule_feature.feature,
+            case when netted.source_format not like 'canonical%' then
+                coalesce('api_key:' || netted.api_key, 'workspace:' || netted.workspace)
+            end
+        ) as feature,
+        case
+            when netted.feature is not null then 'declared'
+            when rule_feature.feature is not null then 'rule'
+            when netted.source_format like 'canonical%' then null
+            when netted.api_key is not null then 'api_key'
+            when netted.workspace is not null then 'workspace'
+        end as feature_source
+    from netted
+    left join rule_feature
+        on rule_feature.usage_id = netted.usage_id
 ),
 
 aliases as (
@@ -19,10 +79,6 @@ aliases as (
 
 tier_spellings as (
     select provider, spelling, service_tier from {{ ref('service_tier_spellings') }}
-),
-
-rules as (
-    select * from {{ ref('attribution_rules') }}
 ),
 
 policy as (

@@ -17,10 +17,11 @@ with usage as (
         priced.*,
         input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens
             + output_tokens as total_tokens,
-        -- the shape of a call; a provider bucket counts as its average call (not money)
+        -- the shape of a call; a provider bucket counts as its average call (not money);
+        -- a bucket whose export does not count requests (request_count 0) has no shape
         (input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)
-            / request_count as input_tokens_per_call,
-        output_tokens / request_count as output_tokens_per_call
+            / nullif(request_count, 0) as input_tokens_per_call,
+        output_tokens / nullif(request_count, 0) as output_tokens_per_call
     from {{ ref('fct_llm_usage') }} as priced
     where is_priced
 ),

@@ -22,7 +22,8 @@ import duckdb
 
 from orchestration.ingest.formats.canonical import REQUIRED_COLUMNS
 
-Encoding = Literal["csv", "jsonl", "parquet"]
+# `json`: provider API response pages (`{"data": [...], "has_more": ...}`), one or many.
+Encoding = Literal["csv", "jsonl", "parquet", "json"]
 
 # Enough to see a header line and a few dozen JSONL records without reading big files.
 SNIFF_BYTES = 64 * 1024
@@ -63,9 +64,18 @@ class FileSniff:
     path: Path
     encoding: Encoding
     columns: tuple[str, ...]  # CSV header / union of sampled JSON keys / Parquet schema
+    # JSON pages: the keys of the records inside the envelope (`data[].results[]`); the
+    # page's and its buckets' own keys are in `columns`.
+    record_keys: tuple[str, ...] = ()
 
     def describe(self) -> str:
         shown = ", ".join(self.columns[:12]) + (", ..." if len(self.columns) > 12 else "")
+        if self.encoding == "json":
+            records = ", ".join(self.record_keys[:12]) or "none"
+            return (  # said so: the canonical format has no such envelope
+                "a JSON document with a 'data' envelope (provider API response pages) with "
+                f"keys [{shown}] and result keys [{records}]"
+            )
         kind = {"csv": "CSV", "jsonl": "JSONL", "parquet": "Parquet"}[self.encoding]
         noun = "keys" if self.encoding == "jsonl" else "columns"
         return f"{kind} with {noun} [{shown}]"
@@ -82,6 +92,10 @@ class Match:
 
 Detector = Callable[[FileSniff], Match | None]
 DETECTORS: list[Detector] = []
+CANONICAL_DESCRIPTION = (
+    "canonical usage (CSV, JSONL or Parquet with columns timestamp, provider, model, "
+    "input_tokens, output_tokens, ...)"
+)
 
 
 def register_detector(detector: Detector) -> Detector:
@@ -111,8 +125,16 @@ def detect_format(path: Path) -> DetectedFormat:
         return min(matches, key=lambda m: not m.complete).format
     raise UnsupportedFormatError(
         path,
-        f"{sniff.describe()}; the canonical format needs columns {', '.join(REQUIRED_COLUMNS)}",
+        f"{sniff.describe()}; the canonical format needs columns {', '.join(REQUIRED_COLUMNS)}"
+        f"; supported formats: {'; '.join(supported_formats())}",
     )
+
+
+def supported_formats() -> list[str]:
+    """One line per format the loader knows, for error messages and the docs."""
+    from orchestration.ingest.formats.provider import PROVIDER_FORMATS
+
+    return [CANONICAL_DESCRIPTION, *(f.description for f in PROVIDER_FORMATS.values())]
 
 
 def sniff_file(path: Path) -> FileSniff:
@@ -128,6 +150,9 @@ def sniff_file(path: Path) -> FileSniff:
     stripped = text.lstrip()
     if not stripped:
         raise UnsupportedFormatError(path, "the file is empty")
+    pages = _json_pages(path, stripped)
+    if pages is not None:
+        return pages
     if stripped[0] == "[":
         raise UnsupportedFormatError(
             path, "a JSON array (expected newline-delimited JSON: one object per line)"
@@ -163,6 +188,56 @@ def _parquet_columns(path: Path) -> tuple[str, ...]:
     finally:
         con.close()
     return tuple(str(name) for (name,) in rows)
+
+
+def _json_pages(path: Path, head: str) -> FileSniff | None:
+    """A file of provider API pages (one document, an array of them, one per line, or
+    several pretty-printed one after the other), or None when it is something else."""
+    if head[0] == "{":
+        try:
+            first = json.loads(head.splitlines()[0])
+        except json.JSONDecodeError:
+            first = None  # a pretty-printed document: parse the whole file below
+        if first is not None and not _is_page(first):
+            return None  # plain JSONL records
+    try:
+        decoded = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    pages = _decode_pages(decoded)
+    if not pages or not all(_is_page(page) for page in pages):
+        return None
+    columns: dict[str, None] = {}
+    records: dict[str, None] = {}
+    for page in pages:
+        columns.update(dict.fromkeys(page))
+        for bucket in page["data"]:
+            if isinstance(bucket, dict):
+                columns.update(dict.fromkeys(bucket))
+                for record in bucket.get("results") or []:
+                    if isinstance(record, dict):
+                        records.update(dict.fromkeys(record))
+    return FileSniff(path, "json", tuple(columns), tuple(records))
+
+
+def _decode_pages(text: str) -> list | None:
+    decoder = json.JSONDecoder()
+    values, position = [], 0
+    while position < len(text):
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if position == len(text):
+            break
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            return None
+        values.extend(value if isinstance(value, list) else [value])
+    return values
+
+
+def _is_page(value: object) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("data"), list)
 
 
 def _jsonl_keys(path: Path, text: str, truncated: bool) -> tuple[str, ...]:
@@ -216,3 +291,8 @@ def _csv_header(path: Path, text: str) -> tuple[str, ...]:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+# Provider formats register their detectors (and loaders) on import; after the
+# canonical detector, so registration order keeps it first among equals.
+import orchestration.ingest.formats.providers  # noqa: E402, F401

@@ -20,7 +20,8 @@ from typing import Literal
 import duckdb
 
 from orchestration.ingest.detect import UnsupportedFormatError, detect_format
-from orchestration.ingest.formats import canonical
+from orchestration.ingest.formats import canonical, providers
+from orchestration.ingest.provider_load import load_provider_content
 from orchestration.ingest.validate import ExpectationErrored, validate_canonical
 
 RAW_DDL = (
@@ -74,7 +75,10 @@ RAW_DDL = (
         error varchar not null
     )
     """,
+    *providers.RAW_DDL,
 )
+# Every raw table a file's records can land in: a rewritten file replaces its rows in all.
+RAW_RECORD_TABLES = ("raw.canonical_usage", *providers.RAW_TABLES)
 
 # Files that live beside exports but are not data: skipped, not rejected.
 NON_DATA_NAMES = frozenset({"thumbs.db", "desktop.ini"})
@@ -186,8 +190,14 @@ def _load_content(
         detected = detect_format(path)
     except UnsupportedFormatError as exc:
         return reject(f"{display_name}: unsupported format: {exc.reason}")
-    if detected.family != "canonical":  # provider formats get their own stagers later
-        return reject(f"{display_name}: no loader for format {detected.source_format}")
+    if detected.family != "canonical":
+        loaded = load_provider_content(
+            con, path, detected, content_sha256=content_sha256, display_name=display_name,
+            repo_root=repo_root, reject=reject, commit=_commit,
+        )  # fmt: skip
+        if isinstance(loaded, FileOutcome):
+            return loaded
+        return FileOutcome(path, display_name, "loaded", int(loaded), detected.source_format)
     try:
         staged = canonical.stage(con, path, detected.encoding)
     except canonical.StagingError as exc:
@@ -249,18 +259,21 @@ def _commit(
     path: Path,
     content_sha256: str,
     source_format: str,
+    raw_table: str = "raw.canonical_usage",
+    key_column: str = "usage_id",
 ) -> int:
     (row_count,) = con.execute(f"select count(*) from {final}").fetchone() or (0,)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
     con.execute("begin transaction")
     try:
         # The path's earlier content is replaced whole (a file rewritten in place)...
-        con.execute("delete from raw.canonical_usage where source_file = ?", [str(path)])
+        for table in RAW_RECORD_TABLES:
+            con.execute(f"delete from {table} where source_file = ?", [str(path)])
         # ...and a record also loaded from another file is replaced: last loaded wins.
         con.execute(
-            f"delete from raw.canonical_usage where usage_id in (select usage_id from {final})"
+            f"delete from {raw_table} where {key_column} in (select {key_column} from {final})"
         )
-        con.execute(f"insert into raw.canonical_usage by name select * from {final}")
+        con.execute(f"insert into {raw_table} by name select * from {final}")
         con.execute(
             """
             insert or replace into raw.loaded_files

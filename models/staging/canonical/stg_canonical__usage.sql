@@ -40,7 +40,10 @@ renamed as (
         nullif(trim(workspace), '') as workspace,
         nullif(trim(api_key), '') as api_key,
         -- where the provider ran it (Anthropic's `inference_geo`); priced by residency rules
-        coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo
+        coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo,
+        -- request-level records: no export shape to choose between (int_usage_netted)
+        cast(null as varchar) as bucket_shape,
+        loaded_at
     from source
 )
 

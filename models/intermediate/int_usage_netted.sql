@@ -1,0 +1,143 @@
+/*
+    Usage with every token counted once: request-level records as they are; provider
+    buckets as they are where no request log covers their provider, account, day, model
+    and service tier; elsewhere, in their place, one row of the remainder the logs do
+    not cover (int_bucket_remainders: its rule and how a negative remainder is reported),
+    unattributed (no feature, workspace or api key) and with request_count 0.
+*/
+with usage as (
+    select * from {{ ref('int_usage_deduplicated') }}
+),
+
+remainders as (
+    select * from {{ ref('int_bucket_remainders') }}
+),
+
+overlapping_groups as (
+    select distinct provider, account, usage_day, model_key, tier_key from remainders
+),
+
+{% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
+
+-- the kept (positive) remainder per token bucket, one row per group
+remainder_tokens as (
+    select
+        provider,
+        account,
+        usage_day,
+        model_key,
+        tier_key,
+        {% for kind in token_buckets %}
+        cast(sum(case when token_bucket = '{{ kind }}' and remainder_tokens > 0
+            then remainder_tokens else 0 end) as bigint) as {{ kind }}_tokens{{ ',' if not loop.last }}
+        {% endfor %}
+    from remainders
+    group by provider, account, usage_day, model_key, tier_key
+),
+
+-- what the group's buckets say about themselves, for the remainder row
+group_buckets as (
+    select
+        usage.provider,
+        usage.account,
+        usage.usage_day,
+        usage.model_key,
+        usage.tier_key,
+        min(usage.model) as model,
+        min(usage.service_tier_raw) as service_tier_raw,
+        min(usage.source_format) as source_format,
+        min(usage.source_file) as source_file,
+        min(usage.source_record) as source_record,
+        min(usage.bucket_start_at) as bucket_start_at,
+        max(usage.bucket_end_at) as bucket_end_at,
+        case
+            when min(case when usage.long_context_flag then 1 else 0 end)
+                = max(case when usage.long_context_flag then 1 else 0 end)
+                and count(usage.long_context_flag) = count(*)
+                then max(case when usage.long_context_flag then 1 else 0 end) = 1
+        end as long_context_flag,
+        case when min(usage.inference_geo) = max(usage.inference_geo)
+            then min(usage.inference_geo) else 'global' end as inference_geo,
+        min(usage.bucket_shape) as bucket_shape,
+        max(usage.loaded_at) as loaded_at
+    from usage
+    inner join overlapping_groups
+        on overlapping_groups.provider = usage.provider
+        and overlapping_groups.account = usage.account
+        and overlapping_groups.usage_day = usage.usage_day
+        and overlapping_groups.model_key = usage.model_key
+        and overlapping_groups.tier_key = usage.tier_key
+    where usage.is_provider_bucket
+    group by usage.provider, usage.account, usage.usage_day, usage.model_key, usage.tier_key
+),
+
+remainder_rows as (
+    select
+        'remainder:' || group_buckets.provider || ':' || group_buckets.account || ':'
+            || cast(group_buckets.usage_day as varchar) || ':' || group_buckets.model_key
+            || ':' || group_buckets.tier_key as usage_id,
+        cast(null as varchar) as request_id,
+        group_buckets.source_format,
+        group_buckets.source_file,
+        group_buckets.source_record,
+        group_buckets.bucket_start_at as usage_at,
+        group_buckets.bucket_start_at,
+        group_buckets.bucket_end_at,
+        false as is_time_from_file,
+        group_buckets.account,
+        group_buckets.provider,
+        group_buckets.model,
+        cast(null as varchar) as feature,
+        cast(null as varchar) as declared_task_class,
+        cast(null as varchar) as declared_latency_class,
+        group_buckets.service_tier_raw,
+        0 as request_count,
+        {% for kind in token_buckets %}
+        remainder_tokens.{{ kind }}_tokens,
+        {% endfor %}
+        group_buckets.long_context_flag,
+        cast(null as varchar) as prefix_hash,
+        cast(null as bigint) as prefix_tokens,
+        cast(null as varchar) as workspace,
+        cast(null as varchar) as api_key,
+        group_buckets.inference_geo,
+        group_buckets.bucket_shape,
+        group_buckets.loaded_at
+    from group_buckets
+    inner join remainder_tokens
+        on remainder_tokens.provider = group_buckets.provider
+        and remainder_tokens.account = group_buckets.account
+        and remainder_tokens.usage_day = group_buckets.usage_day
+        and remainder_tokens.model_key = group_buckets.model_key
+        and remainder_tokens.tier_key = group_buckets.tier_key
+    where remainder_tokens.input_tokens + remainder_tokens.cache_write_5m_tokens
+        + remainder_tokens.cache_write_1h_tokens + remainder_tokens.cache_read_tokens
+        + remainder_tokens.output_tokens > 0
+),
+
+uncovered as (
+    select usage.*
+    from usage
+    left join overlapping_groups
+        on overlapping_groups.provider = usage.provider
+        and overlapping_groups.account = usage.account
+        and overlapping_groups.usage_day = usage.usage_day
+        and overlapping_groups.model_key = usage.model_key
+        and overlapping_groups.tier_key = usage.tier_key
+    where not usage.is_provider_bucket or overlapping_groups.provider is null
+),
+
+{% set columns = ['usage_id', 'request_id', 'source_format', 'source_file', 'source_record',
+    'usage_at', 'bucket_start_at', 'bucket_end_at', 'is_time_from_file', 'account', 'provider',
+    'model', 'feature', 'declared_task_class', 'declared_latency_class', 'service_tier_raw',
+    'request_count', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
+    'cache_read_tokens', 'output_tokens', 'long_context_flag', 'prefix_hash', 'prefix_tokens',
+    'workspace', 'api_key', 'inference_geo', 'bucket_shape', 'loaded_at'] %}
+
+final as (
+    select {{ columns | join(', ') }} from uncovered
+    union all
+    select {{ columns | join(', ') }} from remainder_rows
+)
+
+select * from final

@@ -1,0 +1,184 @@
+"""Anthropic Console CSV exports: daily token usage and daily cost.
+
+Columns are mapped by header name, never by position: the two files order them
+differently and older exports (2024) have one `usage_input_tokens_cache_write` column
+(5-minute writes, the only TTL then) and no `context_window`. `api_key` is the key's
+name and may hold commas (quoted); `context_window` is written `≤ 200k` / `> 200k`; a
+UTF-8 byte order mark is allowed. A header-only file is valid and loads nothing.
+"""
+
+from __future__ import annotations
+
+from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
+from orchestration.ingest.formats import anthropic_costs, anthropic_usage
+from orchestration.ingest.formats.provider import (
+    FileContext,
+    ProviderFormat,
+    ProviderStagingError,
+    new_table_name,
+    register_format,
+    sql_str,
+    text,
+)
+
+CONSOLE_USAGE = "anthropic_console_usage"
+CONSOLE_COST = "anthropic_console_cost"
+USAGE_REQUIRED = ("usage_date_utc", "model_version", "usage_input_tokens_no_cache",
+                  "usage_output_tokens")  # fmt: skip
+COST_REQUIRED = ("usage_date_utc", "cost_usd")
+SERVICE_TIERS = ("standard", "batch", "priority", "flex")
+
+
+def _read_header(con, context: FileContext, table: str) -> list[str]:
+    # Same fixed dialect as the canonical loader: values stay text, the header is kept.
+    reader = (
+        f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
+        "delim = ',', quote = '\"', escape = '\"')"
+    )
+    con.execute(f"create temp table {table}_lines as select * from {reader}")
+    return [
+        name
+        for (name,) in con.execute(
+            f"select column_name from (describe select * from {table}_lines)"
+        ).fetchall()
+    ]
+
+
+def _column(header: list[str], *names: str) -> str:
+    """The first of `names` the header has, as trimmed text; NULL when none is there."""
+    for name in names:
+        if name in header:
+            return text('"' + name.replace('"', '""') + '"')
+    return "cast(null as varchar)"
+
+
+def _require(header: list[str], required: tuple[str, ...]) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+
+
+def _day_bounds(header: list[str]) -> str:
+    day = _column(header, "usage_date_utc")
+    return (
+        f"{day} as bucket_start, "
+        f"strftime(try_cast({day} as date) + interval 1 day, '%Y-%m-%d') as bucket_end"
+    )
+
+
+def stage_console_usage(con, context: FileContext, encoding: str) -> str:
+    table = new_table_name(CONSOLE_USAGE)
+    header = _read_header(con, context, table)
+    _require(header, USAGE_REQUIRED)
+    c = lambda *names: _column(header, *names)  # noqa: E731
+    con.execute(
+        f"""
+        create temp table {table}_rows as
+        select
+            rowid + 1 as source_record,
+            'row ' || (rowid + 1) || ' (line ' || (rowid + 2) || ')' as location,
+            false as time_from_file,
+            'bucket' as record_kind,
+            {_day_bounds(header)},
+            cast(null as varchar) as request_id,
+            cast(null as varchar) as custom_id,
+            {c("model_version")} as model,
+            {c("usage_type")} as service_tier,
+            {c("context_window")} as context_window,
+            {c("api_key_id")} as api_key_id,
+            {c("api_key")} as api_key_name,
+            cast(null as varchar) as workspace_id,
+            {c("workspace")} as workspace_name,
+            {c("inference_geo")} as inference_geo,
+            {c("speed")} as speed,
+            {c("usage_input_tokens_no_cache")} as input_tokens,
+            {c("usage_input_tokens_cache_write_5m", "usage_input_tokens_cache_write")}
+                as cache_write_5m_tokens,
+            {c("usage_input_tokens_cache_write_1h")} as cache_write_1h_tokens,
+            {c("usage_input_tokens_cache_read")} as cache_read_tokens,
+            {c("usage_output_tokens")} as output_tokens,
+            {c("web_search_count")} as web_search_requests
+        from {table}_lines
+        """
+    )
+    anthropic_usage.add_parsed_columns(con, table)
+    return table
+
+
+def stage_console_cost(con, context: FileContext, encoding: str) -> str:
+    table = new_table_name(CONSOLE_COST)
+    header = _read_header(con, context, table)
+    _require(header, COST_REQUIRED)
+    c = lambda *names: _column(header, *names)  # noqa: E731
+    tiers = ", ".join(sql_str(t) for t in SERVICE_TIERS)
+    con.execute(
+        f"""
+        create temp table {table}_rows as
+        select
+            rowid + 1 as source_record,
+            'row ' || (rowid + 1) || ' (line ' || (rowid + 2) || ')' as location,
+            {_day_bounds(header)},
+            {c("cost_usd")} as amount,
+            'usd' as amount_unit,
+            {c("list_price_usd")} as list_amount,
+            coalesce({c("currency")}, 'USD') as currency,
+            -- the Console writes `token`; the API `tokens`
+            case lower({c("cost_type")}) when 'token' then 'tokens'
+                else lower({c("cost_type")}) end as cost_type,
+            {c("token_type")} as token_type,
+            cast(null as varchar) as description,
+            {c("model")} as model,
+            -- `usage_type` is `message` here; only a tier spelling says the tier
+            case when lower({c("usage_type")}) in ({tiers}) then lower({c("usage_type")}) end
+                as service_tier,
+            {c("context_window")} as context_window,
+            cast(null as varchar) as workspace_id,
+            {c("workspace")} as workspace_name,
+            {c("api_key_id")} as api_key_id,
+            {c("api_key")} as api_key_name,
+            {c("inference_geo")} as inference_geo,
+            {c("speed")} as speed
+        from {table}_lines
+        """
+    )
+    anthropic_costs.add_parsed_columns(con, table)
+    return table
+
+
+@register_detector
+def detect_anthropic_console(sniff: FileSniff) -> Match | None:
+    if sniff.encoding != "csv" or "usage_date_utc" not in sniff.columns:
+        return None
+    columns = set(sniff.columns)
+    if "cost_usd" in columns:
+        return Match(DetectedFormat(CONSOLE_COST, "csv"), complete=True)
+    complete = set(USAGE_REQUIRED) <= columns
+    return Match(DetectedFormat(CONSOLE_USAGE, "csv"), complete=complete)
+
+
+register_format(
+    ProviderFormat(
+        family=CONSOLE_USAGE,
+        description="Anthropic Console usage CSV (usage_date_utc, model_version, "
+        "usage_input_tokens_*, ...; 2024 and current headers)",
+        raw_table=anthropic_usage.RAW_TABLE,
+        stage=stage_console_usage,
+        checks=anthropic_usage.usage_checks,
+        quoted_columns=anthropic_usage.CHECKED_TEXT_COLUMNS,
+        parsed_columns=anthropic_usage.PARSED_COLUMNS,
+        finalise=anthropic_usage.finalise_usage,
+    )
+)
+register_format(
+    ProviderFormat(
+        family=CONSOLE_COST,
+        description="Anthropic Console cost CSV (usage_date_utc, token_type, cost_usd, "
+        "list_price_usd, ...)",
+        raw_table=anthropic_costs.RAW_TABLE,
+        stage=stage_console_cost,
+        checks=anthropic_costs.cost_checks,
+        quoted_columns=anthropic_costs.QUOTED_COLUMNS,
+        parsed_columns=anthropic_costs.PARSED_COLUMNS,
+        finalise=anthropic_costs.finalise_costs,
+    )
+)

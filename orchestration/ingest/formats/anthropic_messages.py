@@ -1,0 +1,162 @@
+"""Anthropic request-level logs: Messages API responses and Message Batches results (JSONL).
+
+A response carries no time of its own: the record takes its file's modification time,
+flagged `is_time_from_file`. Only `id`, `model` and `usage` are read: `content` (the
+completion text) is never selected. `usage.input_tokens` already excludes cache reads
+and writes (Anthropic counts them beside input). Without the `cache_creation` breakdown,
+`cache_creation_input_tokens` are 5-minute writes (FORMATS.md).
+
+Batch results: one line per request, `{custom_id, result: {type, message?}}`; only
+`succeeded` lines carry usage (the others are skipped), on the batch tier. The key is the
+message id: `custom_id` repeats across batches.
+"""
+
+from __future__ import annotations
+
+from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
+from orchestration.ingest.formats import anthropic_usage
+from orchestration.ingest.formats.provider import (
+    FileContext,
+    ProviderFormat,
+    ProviderStagingError,
+    json_text,
+    new_table_name,
+    register_format,
+    sql_str,
+)
+
+MESSAGES = "anthropic_messages"
+BATCH_RESULTS = "anthropic_batch_results"
+MESSAGE_KEYS = frozenset({"id", "model", "usage", "stop_reason"})
+BATCH_KEYS = frozenset({"custom_id", "result"})
+
+
+def _read_lines(con, context: FileContext, table: str) -> None:
+    con.execute(
+        f"""
+        create temp table {table}_lines as
+        with source as (
+            select string_split(content, chr(10)) as lines
+            from read_text({sql_str(context.path)})
+        ),
+        numbered as (
+            select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
+            from source
+        )
+        select
+            line_number as source_line,
+            -- a UTF-8 byte order mark survives in the first line's text
+            ltrim(rtrim(line, chr(13)), chr(65279)) as line
+        from numbered
+        where trim(ltrim(rtrim(line, chr(13)), chr(65279)), ' \t\r\n') <> ''
+        """
+    )
+    bad = con.execute(
+        f"""
+        select source_line from {table}_lines
+        where (case when json_valid(line) then json_type(line) end) is distinct from 'OBJECT'
+        order by source_line limit 1
+        """
+    ).fetchone()
+    if bad is not None:
+        raise ProviderStagingError(
+            f"line {bad[0]}: not a JSON object (expected one JSON object per line)"
+        )
+
+
+def _message_rows(table: str, message: str, where: str, default_tier: str | None) -> str:
+    """One staged usage row per line whose message (JSON path `message`) passes `where`."""
+    m = f"json_extract(line, {sql_str(message)})"
+    usage = f"json_extract({m}, '$.usage')"
+    has_breakdown = f"coalesce(json_type({usage}, '$.cache_creation') not in ('NULL'), false)"
+    tier = json_text(usage, "$.service_tier")
+    if default_tier is not None:
+        tier = f"coalesce({tier}, {sql_str(default_tier)})"
+    return f"""
+        select
+            row_number() over (order by source_line) as source_record,
+            'line ' || source_line as location,
+            true as time_from_file,
+            'request' as record_kind,
+            {{mtime}} as bucket_start,
+            cast(null as varchar) as bucket_end,
+            {json_text(m, "$.id")} as request_id,
+            {json_text("line", "$.custom_id")} as custom_id,
+            {json_text(m, "$.model")} as model,
+            {tier} as service_tier,
+            cast(null as varchar) as context_window,
+            cast(null as varchar) as api_key_id,
+            cast(null as varchar) as api_key_name,
+            cast(null as varchar) as workspace_id,
+            cast(null as varchar) as workspace_name,
+            coalesce({json_text(usage, "$.inference_geo")}, {json_text(m, "$.inference_geo")})
+                as inference_geo,
+            cast(null as varchar) as speed,
+            {json_text(usage, "$.input_tokens")} as input_tokens,
+            case when {has_breakdown}
+                then {json_text(usage, "$.cache_creation.ephemeral_5m_input_tokens")}
+                else {json_text(usage, "$.cache_creation_input_tokens")}
+            end as cache_write_5m_tokens,
+            case when {has_breakdown}
+                then {json_text(usage, "$.cache_creation.ephemeral_1h_input_tokens")}
+            end as cache_write_1h_tokens,
+            {json_text(usage, "$.cache_read_input_tokens")} as cache_read_tokens,
+            {json_text(usage, "$.output_tokens")} as output_tokens,
+            {json_text(usage, "$.server_tool_use.web_search_requests")} as web_search_requests
+        from {table}_lines
+        where {where}
+    """
+
+
+def stage_messages(con, context: FileContext, encoding: str) -> str:
+    table = new_table_name(MESSAGES)
+    _read_lines(con, context, table)
+    rows = _message_rows(table, "$", "true", None).replace(
+        "{mtime}", sql_str(context.file_mtime_text)
+    )
+    con.execute(f"create temp table {table}_rows as {rows}")
+    anthropic_usage.add_parsed_columns(con, table)
+    return table
+
+
+def stage_batch_results(con, context: FileContext, encoding: str) -> str:
+    table = new_table_name(BATCH_RESULTS)
+    _read_lines(con, context, table)
+    # errored, canceled and expired requests are not billed and carry no usage
+    succeeded = "json_extract_string(line, '$.result.type') = 'succeeded'"
+    rows = _message_rows(table, "$.result.message", succeeded, "batch").replace(
+        "{mtime}", sql_str(context.file_mtime_text)
+    )
+    con.execute(f"create temp table {table}_rows as {rows}")
+    anthropic_usage.add_parsed_columns(con, table)
+    return table
+
+
+@register_detector
+def detect_anthropic_messages(sniff: FileSniff) -> Match | None:
+    if sniff.encoding != "jsonl":
+        return None
+    keys = set(sniff.columns)
+    if BATCH_KEYS <= keys and "response" not in keys:  # OpenAI batch output has `response`
+        return Match(DetectedFormat(BATCH_RESULTS, "jsonl"), complete=True)
+    if MESSAGE_KEYS <= keys and "choices" not in keys:  # OpenAI chat completions
+        return Match(DetectedFormat(MESSAGES, "jsonl"), complete=True)
+    return None
+
+
+for _family, _description, _stage in (
+    (MESSAGES, "Anthropic Messages API responses (JSONL, one message per line)", stage_messages),
+    (BATCH_RESULTS, "Anthropic Message Batches results (JSONL)", stage_batch_results),
+):
+    register_format(
+        ProviderFormat(
+            family=_family,
+            description=_description,
+            raw_table=anthropic_usage.RAW_TABLE,
+            stage=_stage,
+            checks=anthropic_usage.usage_checks,
+            quoted_columns=anthropic_usage.CHECKED_TEXT_COLUMNS,
+            parsed_columns=anthropic_usage.PARSED_COLUMNS,
+            finalise=anthropic_usage.finalise_usage,
+        )
+    )

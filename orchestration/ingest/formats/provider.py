@@ -1,0 +1,130 @@
+"""What every provider export format shares: the loader registry, the account convention
+and the SQL helpers their stagers use.
+
+A provider format is a `ProviderFormat`: a detector (registered in `detect.py`'s
+registry), a stager that parses a file with DuckDB into a TEMP table of text and
+`parsed_*` columns, the Great Expectations checks on that table, and a finaliser that
+shapes it like its raw table. `provider_load.py` runs them in that order for any
+format; adding OpenAI or a gateway means one more module that registers its formats.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.ingest.validate import Check
+
+# A folder named `account=<name>` anywhere above a file says which organization the
+# file belongs to (the nearest one wins); files outside such a folder belong to
+# `default`, as canonical records without an `account` do.
+ACCOUNT_FOLDER = re.compile(r"^account=(.+)$")
+DEFAULT_ACCOUNT = "default"
+
+# A non-negative integer written as such or as a float with a zero fraction (`3120.0`).
+INTEGER_PATTERN = r"^\+?([0-9]{1,18})(\.0*)?$"
+# A decimal amount (money): digits with an optional fraction, optionally signed.
+DECIMAL_PATTERN = r"^[+-]?([0-9]{1,20}(\.[0-9]{0,12})?|\.[0-9]{1,12})$"
+WHITESPACE = " \t\r\n"
+_table_ids = itertools.count(1)
+
+
+class ProviderStagingError(ValueError):
+    """The file cannot be parsed at all; the message says where."""
+
+
+@dataclass(frozen=True)
+class FileContext:
+    path: Path
+    account: str
+    source_format: str
+    file_mtime_text: str  # ISO 8601 UTC, naive
+
+
+@dataclass(frozen=True)
+class ProviderFormat:
+    family: str  # e.g. `anthropic_usage_report`; `source_format` adds the encoding
+    description: str  # one line for the "supported formats" list
+    raw_table: str  # e.g. `raw.anthropic_usage`
+    # parse the file (an encoding) into a staged TEMP table; returns its name
+    stage: Callable[[duckdb.DuckDBPyConnection, FileContext, str], str]
+    checks: Callable[[Sequence[str]], list[Check]]  # given the known service tier keys
+    quoted_columns: tuple[str, ...]  # staged text the error messages quote
+    parsed_columns: tuple[str, ...]  # staged typed columns the checks read
+    finalise: Callable[[duckdb.DuckDBPyConnection, str, FileContext], str]  # -> final table
+
+
+PROVIDER_FORMATS: dict[str, ProviderFormat] = {}
+
+
+def register_format(provider_format: ProviderFormat) -> ProviderFormat:
+    PROVIDER_FORMATS[provider_format.family] = provider_format
+    return provider_format
+
+
+def account_for(path: Path) -> str:
+    """The account a file belongs to, by the `account=<name>` folder convention."""
+    for parent in path.resolve().parents:
+        match = ACCOUNT_FOLDER.match(parent.name)
+        if match and match.group(1).strip():
+            return match.group(1).strip()
+    return DEFAULT_ACCOUNT
+
+
+def new_table_name(family: str) -> str:
+    return f"_ingest_{family}_{next(_table_ids)}"
+
+
+def drop_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    for suffix in ("", "_pages", "_items", "_rows", "_lines", "_final"):
+        con.execute(f"drop table if exists temp.main.{table}{suffix}")
+
+
+def text(expression: str) -> str:
+    """Trimmed text, blank = NULL."""
+    return f"nullif(trim(cast({expression} as varchar), '{WHITESPACE}'), '')"
+
+
+def integer(expression: str) -> str:
+    """A non-negative integer from text, NULL where it is not one."""
+    return f"try_cast(regexp_extract({expression}, '{INTEGER_PATTERN}', 1) as bigint)"
+
+
+def money(expression: str) -> str:
+    """An exact decimal from text (never through a float), NULL where it is not one."""
+    return (
+        f"case when regexp_matches({expression}, '{DECIMAL_PATTERN}') "
+        f"then cast({expression} as decimal(38, 12)) end"
+    )
+
+
+def utc_timestamp(expression: str) -> str:
+    """An RFC 3339 time (`Z` or an offset) or a naive one (UTC) as a naive UTC timestamp."""
+    return (
+        f"case when regexp_matches({expression}, '([zZ]|[+-][0-9]{{2}}:?[0-9]{{2}})$') "
+        f"then timezone('UTC', try_cast({expression} as timestamptz)) "
+        f"else try_cast({expression} as timestamp) end"
+    )
+
+
+def sql_str(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def json_text(json_expr: str, path: str) -> str:
+    """A JSON member as trimmed text (numbers and strings alike): money stays exact."""
+    return text(f"json_extract_string({json_expr}, {sql_str(path)})")
+
+
+def first_error_line(exc: BaseException) -> str:
+    lines = [
+        line.strip()
+        for line in str(exc).splitlines()
+        if line.strip() and not line.strip().startswith("Original Line")
+    ]
+    return "; ".join(lines[:2]) if lines else type(exc).__name__
