@@ -17,6 +17,8 @@ unioned as (
         source_file,
         source_record,
         usage_at,
+        -- the UTC day a record belongs to: the unit the incremental models rebuild
+        cast(usage_at as date) as usage_date,
         bucket_start_at,
         bucket_end_at,
         is_time_from_file,

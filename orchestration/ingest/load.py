@@ -66,6 +66,18 @@ RAW_DDL = (
         loaded_at timestamp not null
     )
     """,
+    # The usage days each load changed (rows added, replaced or removed), written in the
+    # load's own transaction. The dbt build rebuilds these days incrementally and the
+    # build step clears them once every model has been rebuilt (orchestration/build_state.py).
+    "create sequence if not exists raw.change_ids",
+    """
+    create table if not exists raw.changed_days (
+        change_id bigint not null default nextval('raw.change_ids'),
+        usage_date date not null,
+        source_file varchar not null,
+        changed_at timestamp not null
+    )
+    """,
     """
     create table if not exists raw.rejected_files (
         source_file varchar not null,
@@ -254,6 +266,20 @@ def _commit(
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
     con.execute("begin transaction")
     try:
+        # Every day the commit touches: the new rows' and those of the rows it replaces.
+        con.execute(
+            f"""
+            insert into raw.changed_days (usage_date, source_file, changed_at)
+            select distinct cast(usage_at as date), ?, timezone('UTC', now())
+            from (
+                select usage_at from raw.canonical_usage
+                where source_file = ? or usage_id in (select usage_id from {final})
+                union all
+                select usage_at from {final}
+            )
+            """,
+            [str(path), str(path)],
+        )
         # The path's earlier content is replaced whole (a file rewritten in place)...
         con.execute("delete from raw.canonical_usage where source_file = ?", [str(path)])
         # ...and a record also loaded from another file is replaced: last loaded wins.

@@ -359,6 +359,40 @@ def test_a_file_rewritten_in_place_replaces_what_it_loaded(
     assert ledger == (2, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+def test_each_load_records_the_usage_days_it_changed(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    """Days of new rows and of the rows they replace or remove, in the load's transaction;
+    an unchanged or rejected file changes no day."""
+
+    def changed_days() -> list[str]:
+        rows = con.execute(
+            "select distinct cast(usage_date as varchar) from raw.changed_days order by 1"
+        ).fetchall()
+        return [day for (day,) in rows]
+
+    path = write_csv(
+        exports / "export.csv",
+        [
+            row(request_id="r1", timestamp="2025-06-01T10:00:00Z"),
+            row(request_id="r2", timestamp="2025-06-02T23:59:59Z"),
+        ],
+    )
+    assert load(con, exports).ok
+    assert changed_days() == ["2025-06-01", "2025-06-02"]
+
+    con.execute("delete from raw.changed_days")  # as a complete dbt build does
+    assert load(con, exports).ok
+    write_csv(exports / "bad.csv", [row(request_id="r9", input_tokens="-1")])
+    assert not load(con, exports).ok
+    assert changed_days() == []
+
+    # a late re-export: r2 is gone (its day changed), r1 moves to another day
+    write_csv(path, [row(request_id="r1", timestamp="2025-06-05T00:00:00+02:00")])
+    assert load(con, exports).loaded
+    assert changed_days() == ["2025-06-01", "2025-06-02", "2025-06-04"]
+
+
 def test_a_record_repeated_within_a_file_keeps_its_last_occurrence(
     con: duckdb.DuckDBPyConnection, exports: Path
 ) -> None:
