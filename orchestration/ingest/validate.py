@@ -13,6 +13,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -271,3 +272,104 @@ def _clean(value: Any) -> Any:
         if value.is_integer():
             return int(value)
     return value
+
+
+# -- committed rows --------------------------------------------------------------------
+
+COMMITTED_TOKEN_COLUMNS = tuple(c for c in INTEGER_COLUMNS if c != "request_count")
+
+
+def validate_changed_canonical_rows(
+    con: duckdb.DuckDBPyConnection, *, service_tier_keys_for: Callable[[StagedFile], list[str]]
+) -> tuple[int, list[str]]:
+    """The raw rows of the days the next dbt build rebuilds (`raw.changed_days`), against
+    what dbt relies on: counts non-negative, at least one request, known service tiers
+    and latency classes. Every file passed its own suite before commit; this catches what
+    reached raw another way (a hand edit, another writer, a loader bug) before dbt reads
+    it. Returns (rows checked, error messages)."""
+    table = "_committed_canonical_rows"
+    con.execute(
+        f"""
+        create or replace temp table {table} as
+        select
+            source_file,
+            source_record,
+            provider,
+            {", ".join(COMMITTED_TOKEN_COLUMNS)},
+            request_count,
+            service_tier,
+            lower(provider) || ':' || service_tier as service_tier_key,
+            latency_class
+        from raw.canonical_usage
+        where cast(usage_at as date) in (select usage_date from raw.changed_days)
+        """
+    )
+    try:
+        staged = StagedFile(table, ("provider",), 0, has_line_numbers=False)
+        keys = service_tier_keys_for(staged)
+        frame = con.execute(f"select * from {table} order by source_file, source_record").df()
+        if frame.empty:
+            return 0, []
+        checks = [
+            *(
+                Check(
+                    gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+                    functools.partial(
+                        lambda row, c: f"{row['source_file']}: {c} {row[c]} is negative", c=column
+                    ),
+                )
+                for column in COMMITTED_TOKEN_COLUMNS
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeBetween(column="request_count", min_value=1),
+                lambda row: f"{row['source_file']}: request_count {row['request_count']} < 1",
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(column="service_tier_key", value_set=list(keys)),
+                lambda row: f"{row['source_file']}: unknown service_tier '{row['service_tier']}'",
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="latency_class", value_set=list(LATENCY_CLASSES)
+                ),
+                lambda row: (
+                    f"{row['source_file']}: latency_class '{row['latency_class']}' "
+                    "is not one of " + " or ".join(LATENCY_CLASSES)
+                ),
+            ),
+        ]
+        for index, check in enumerate(checks):
+            check.expectation.meta = {"check": index}
+        index_columns = [
+            "source_file",
+            "source_record",
+            *COMMITTED_TOKEN_COLUMNS,
+            "request_count",
+            "service_tier",
+            "latency_class",
+        ]
+        results = _run_suite(frame, [c.expectation for c in checks], index_columns)
+        errors: list[str] = []
+        for check, result in zip(checks, results, strict=True):
+            if not result.success:
+                errors.extend(_describe_failure("raw.canonical_usage", check, result.result))
+        return len(frame), errors
+    finally:
+        con.execute(f"drop table if exists {table}")
+
+
+def validate_changed_rows(
+    con: duckdb.DuckDBPyConnection, family: str, *, repo_root: Path
+) -> tuple[int, list[str]]:
+    """The committed-row suite of a source family (see validate_changed_canonical_rows).
+    A family registered without one fails here rather than skip the check."""
+    from orchestration.ingest.formats import canonical
+
+    if family == "canonical":
+        return validate_changed_canonical_rows(
+            con,
+            service_tier_keys_for=lambda staged: canonical.known_service_tier_keys(
+                con, staged, repo_root
+            ),
+        )
+    return 0, [f"no committed-row suite for source family {family!r}"]

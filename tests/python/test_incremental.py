@@ -3,18 +3,15 @@ row for row: after a new day, a cache stream crossing midnight between two night
 feature whose heuristic class flips on old days, and a late re-export of an old day that
 drops a call of a stream whose other calls lie on a day nothing reloaded."""
 
-import os
 import shutil
-import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import audit, query, write_canonical_csv
+from conftest import audit, query, run_dbt, table_contents, write_canonical_csv
 
 from orchestration.build_state import plan_build
-from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
 
 PREFIX_TOKENS = 2000  # above Sonnet's minimum cacheable length
 
@@ -113,49 +110,12 @@ def write_night(exports: Path, night: dict[str, list[dict]]) -> None:
         write_canonical_csv(exports / name, rows)
 
 
-def tables(warehouse: Path, schema: str) -> list[str]:
-    rows = query(
-        warehouse,
-        "select table_name from duckdb_tables() where schema_name = ? order by 1",
-        [schema],
-    )
-    return [name for (name,) in rows]
-
-
-def contents(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
-    """Every row of every table in the schema, in a fixed order, values exact."""
-    return {
-        name: query(warehouse, f'select * from {schema}."{name}" order by all')
-        for name in tables(warehouse, schema)
-    }
-
-
-def full_refresh_copy(warehouse: Path, target: Path) -> Path:
+def full_refresh_copy(warehouse: Path, workdir: Path) -> Path:
     """The same raw data rebuilt from nothing: `dbt build --full-refresh` on a copy."""
-    target.mkdir(parents=True)
-    copy = target / "full-refresh.duckdb"
+    workdir.mkdir(parents=True)
+    copy = workdir / "full-refresh.duckdb"
     shutil.copyfile(warehouse, copy)
-    completed = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--full-refresh",
-            "--project-dir",
-            str(REPO_ROOT),
-            "--profiles-dir",
-            str(PROFILES_DIR),
-            "--target-path",
-            str(target / "dbt-target"),
-            "--log-path",
-            str(target / "dbt-logs"),
-        ],
-        env={**os.environ, WAREHOUSE_ENV: str(copy)},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
+    run_dbt(copy, workdir, "build", "--full-refresh")
     return copy
 
 
@@ -177,8 +137,8 @@ def nightly(tmp_path_factory) -> dict:
         assert audit(exports, warehouse) == 0
         seen["nights"].append(
             {
-                "marts": contents(warehouse, "marts"),
-                "intermediate": contents(warehouse, "intermediate"),
+                "marts": table_contents(warehouse, "marts"),
+                "intermediate": table_contents(warehouse, "intermediate"),
                 "tagger": usage_row(
                     warehouse,
                     "canonical:req:default:tag-2026-10-20-0",
@@ -198,7 +158,10 @@ def nightly(tmp_path_factory) -> dict:
         if number > 1:
             copy = full_refresh_copy(warehouse, root / f"full-{number}")
             seen["full"].append(
-                {"marts": contents(copy, "marts"), "intermediate": contents(copy, "intermediate")}
+                {
+                    "marts": table_contents(copy, "marts"),
+                    "intermediate": table_contents(copy, "intermediate"),
+                }
             )
     seen["builds"] = query(warehouse, "select full_refresh from raw.dbt_builds order by built_at")
     seen["pending"] = query(warehouse, "select count(*) from raw.changed_days")[0][0]
