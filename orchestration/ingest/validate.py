@@ -82,6 +82,13 @@ def validate_canonical(
         for index, column in enumerate(REQUIRED_COLUMNS)
     ]
     checks = _row_checks(staged.columns, service_tier_keys)
+    if staged.file_records is not None:
+        checks.append(
+            Check(
+                gxe.ExpectTableRowCountToEqual(value=staged.file_records),
+                lambda row: "",  # a table-level expectation flags no record
+            )
+        )
     for index, check in enumerate(checks, start=len(existence)):
         check.expectation.meta = {"check": index}
     index_columns = ["source_record", "source_line", *quoted]
@@ -96,7 +103,14 @@ def validate_canonical(
         return [f"{display_name}: missing required column(s): {', '.join(missing)}"]
     errors: list[str] = []
     for check, result in zip(checks, results[len(existence) :], strict=True):
-        if not result.success:
+        if result.success:
+            continue
+        if isinstance(check.expectation, gxe.ExpectTableRowCountToEqual):
+            errors.append(
+                f"{display_name}: {result.result.get('observed_value')} record(s) parsed, "
+                f"but the file holds {staged.file_records} (row count against the file)"
+            )
+        else:
             errors.extend(_describe_failure(display_name, check, result.result))
     return errors
 

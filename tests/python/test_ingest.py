@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,7 +24,12 @@ from orchestration.ingest import (
     load_file,
 )
 from orchestration.ingest.formats import canonical
-from orchestration.ingest.validate import ExpectationErrored, _exception_message, _run_suite
+from orchestration.ingest.validate import (
+    ExpectationErrored,
+    _exception_message,
+    _run_suite,
+    validate_canonical,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE = {
@@ -721,3 +727,27 @@ def test_staging_tables_are_temporary_and_dropped(
         "input_tokens",
         "output_tokens",
     )
+
+
+def test_the_suite_holds_the_parsed_row_count_to_the_file(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    """Records are counted apart from DuckDB's parse (here: a multi-line quoted value
+    and a blank line); a parse that lost or invented a record would fail the file."""
+    path = write_csv(exports / "usage.csv", [row(feature="two\nlines"), row(), row()])
+    with path.open("a") as handle:
+        handle.write("\n")
+    staged = canonical.stage(con, path, "csv")
+    try:
+        assert staged.file_records == staged.row_count == 3
+        keys = canonical.known_service_tier_keys(con, staged, REPO_ROOT)
+        assert (
+            validate_canonical(con, staged, display_name="usage.csv", service_tier_keys=keys) == []
+        )
+        lost_one = dataclasses.replace(staged, file_records=4)
+        errors = validate_canonical(con, lost_one, display_name="usage.csv", service_tier_keys=keys)
+        assert errors == [
+            "usage.csv: 3 record(s) parsed, but the file holds 4 (row count against the file)"
+        ]
+    finally:
+        canonical.drop_staging(con, staged.table)
