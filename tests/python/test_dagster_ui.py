@@ -51,24 +51,32 @@ def _graphql(port: int, query: str) -> dict:
 
 
 def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    """Whether any process of the group still runs (a zombie waiting to be reaped by a
+    container's init does not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it exited while we looked
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            return True
+    return False
 
 
 def _stop_group(process: subprocess.Popen) -> None:
-    """dagster dev runs a webserver, a daemon and code servers: stop them all, gently
-    first (they stop each other), then by force whatever is left."""
+    """dagster dev runs a webserver, a daemon and code servers: stop them all, as Ctrl-C
+    in a terminal does (SIGINT to the group), then by force whatever is left."""
     if _group_alive(process.pid):
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)
     deadline = time.monotonic() + 60
     while _group_alive(process.pid) and time.monotonic() < deadline:
         process.poll()  # reap the leader once it exits
         time.sleep(0.5)
     if _group_alive(process.pid):
         os.killpg(process.pid, signal.SIGKILL)
+        while _group_alive(process.pid):
+            time.sleep(0.1)
     process.wait()
 
 
