@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup checks-setup demo test lint prices docs clean
+.PHONY: setup checks-setup demo test lint prices docs dagster clean
 
 setup: $(STAMP)
 
@@ -51,6 +51,15 @@ prices: setup
 docs: setup
 	LLM_COST_AUDIT_WAREHOUSE=$(CURDIR)/warehouse/demo.duckdb $(BIN)/dbt docs generate \
 		--project-dir . --profiles-dir profiles
+
+# The Dagster UI on this machine only, with the project loaded: the nightly schedule, the
+# new-files sensor, every asset and check. Paths come from LLM_COST_AUDIT_* (README).
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DAGSTER_PORT ?= 3000
+dagster: setup
+	$(BIN)/python -m orchestration.dagster_home $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p $(DAGSTER_PORT) \
+		-m orchestration.definitions
 
 clean:
 	rm -rf target logs warehouse reports .dagster_home

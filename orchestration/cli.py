@@ -70,7 +70,9 @@ def run_audit(
         )
     for evaluation in failed_checks:
         key = "/".join(evaluation.asset_key.path)
-        detail = evaluation.metadata.get("rejected")
+        detail = evaluation.metadata.get("rejected") or evaluation.metadata.get(
+            "failed_expectations"
+        )
         print(
             f"FAILED check {key}:{evaluation.check_name}" + (f"\n{detail.value}" if detail else ""),
             file=sys.stderr,

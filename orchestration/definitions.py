@@ -1,5 +1,5 @@
-"""The one Dagster entry point: `dagster dev -m orchestration.definitions`, the nightly
-schedule and the CLI all run these definitions."""
+"""The one Dagster entry point: `make dagster` (`dagster dev -m orchestration.definitions`),
+the nightly schedule, the new-files sensor and the CLI all run these definitions."""
 
 import os
 
@@ -18,22 +18,34 @@ from orchestration.project import (
 ensure_manifest()  # the dbt assets below read target/manifest.json when defined
 
 from orchestration.assets.dbt import audit_dbt_assets  # noqa: E402
-from orchestration.assets.ingest import raw_canonical_usage  # noqa: E402
+from orchestration.assets.ingest import load_export_files  # noqa: E402
 from orchestration.assets.publish import published_marts  # noqa: E402
 from orchestration.assets.report import findings_report  # noqa: E402
 from orchestration.resources import AuditPaths  # noqa: E402
-from orchestration.schedules import audit_job, nightly_audit_schedule  # noqa: E402
+from orchestration.schedules import (  # noqa: E402
+    NightlyTime,
+    audit_job,
+    new_export_files_sensor,
+    nightly_audit_schedule,
+    nightly_time_from_env,
+)
 
 
 def build_definitions(
-    warehouse: str, exports_dir: str, report_dir: str, publish_dir: str = ""
+    warehouse: str,
+    exports_dir: str,
+    report_dir: str,
+    publish_dir: str = "",
+    nightly: NightlyTime | None = None,
 ) -> dg.Definitions:
-    """Definitions bound to one warehouse; dbt finds the same file through the env var."""
+    """Definitions bound to one warehouse; dbt finds the same file through the env var.
+    The nightly time comes from the environment unless given."""
     os.environ[WAREHOUSE_ENV] = warehouse
     return dg.Definitions(
-        assets=[raw_canonical_usage, audit_dbt_assets, findings_report, published_marts],
+        assets=[load_export_files, audit_dbt_assets, findings_report, published_marts],
         jobs=[audit_job],
-        schedules=[nightly_audit_schedule],
+        schedules=[nightly_audit_schedule(nightly or nightly_time_from_env())],
+        sensors=[new_export_files_sensor],
         resources={
             "paths": AuditPaths(
                 warehouse=warehouse,

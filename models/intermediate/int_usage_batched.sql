@@ -8,8 +8,14 @@
     stacked (optimized) scenario weighs: the recommended model (`o_`) or the row's own
     model (`ob_`), each at batch where the row can wait.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: each row is batched on its own, so only the days to rebuild are read
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_tiered')) }}
+
+usage as (
     select * from {{ ref('int_usage_tiered') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 prices as (

@@ -4,8 +4,16 @@
     what-if in macro `cache_whatif`). Calls with no prefix, buckets of many requests and
     unpriced rows are not in a stream and keep their current cost.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: the days to rebuild, each stream read whole (a call's cost depends on the
+-- stream's other calls, however old); no task or latency class is read here
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'),
+                              heuristic_flips=false, cache_streams=true) }}
+
+usage as (
     select * from {{ ref('int_usage_priced') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 minimum_lengths as (
@@ -13,7 +21,17 @@ minimum_lengths as (
 ),
 
 calls as (
-    select * from usage where is_cache_stream_call
+    select all_calls.*
+    from {{ ref('int_usage_priced') }} as all_calls
+    {%- if is_incremental() %}
+    inner join (
+        select distinct provider, model_id, prefix_hash from usage where is_cache_stream_call
+    ) as streams_to_rebuild
+        on streams_to_rebuild.provider = all_calls.provider
+        and streams_to_rebuild.model_id = all_calls.model_id
+        and streams_to_rebuild.prefix_hash = all_calls.prefix_hash
+    {%- endif %}
+    where all_calls.is_cache_stream_call
 ),
 
 {{ cache_whatif('own_model_cache', 'calls', 'minimum_lengths', 'model_id', 'model_id', 'p_',
@@ -22,6 +40,11 @@ calls as (
 final as (
     select
         usage.usage_id,
+        -- the keys the next incremental run finds days and streams by
+        usage.usage_date,
+        usage.provider,
+        usage.model_id,
+        usage.prefix_hash,
         coalesce(own_model_cache.cache_ttl_choice, 'none') as cache_ttl_choice,
         coalesce(own_model_cache.cached_cost_usd, usage.current_cost_usd) as cached_cost_usd
     from usage

@@ -11,8 +11,26 @@
     figure at or below every single lever, as DESIGN.md promises. Recommended-model
     streams are keyed by the own model too, so each plan stands on its own.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: the days to rebuild, plus every call of the streams on them (a stream's plan
+-- weighs all its calls, however old); only the days to rebuild are written
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache_streams=true) }}
+
+usage as (
     select * from {{ ref('int_usage_batched') }}
+    {%- if is_incremental() %}
+    where usage_date in (select usage_date from days_to_rebuild)
+        or (
+            is_cache_stream_call
+            and provider || '|' || model_id || '|' || prefix_hash in (
+                select provider || '|' || model_id || '|' || prefix_hash
+                from {{ ref('int_usage_batched') }}
+                where is_cache_stream_call
+                    and usage_date in (select usage_date from days_to_rebuild)
+            )
+        )
+    {%- endif %}
 ),
 
 minimum_lengths as (
@@ -39,6 +57,15 @@ stream_calls as (
 plans as (
     select
         streamed.usage_id,
+        streamed.usage_date,
+        streamed.provider,
+        streamed.model,
+        streamed.feature,
+        streamed.prefix_hash,
+        streamed.task_class,
+        streamed.task_class_source,
+        streamed.latency_class,
+        streamed.latency_class_source,
         streamed.model_id,
         streamed.recommended_model,
         case
@@ -75,6 +102,17 @@ plan_choice as (
 final as (
     select
         plans.usage_id,
+        -- the keys the next incremental run finds days, streams and flipped classes by
+        plans.usage_date,
+        plans.provider,
+        plans.model,
+        plans.model_id,
+        plans.feature,
+        plans.prefix_hash,
+        plans.task_class,
+        plans.task_class_source,
+        plans.latency_class,
+        plans.latency_class_source,
         case when plan_choice.is_recommended_plan
             then plans.recommended_model else plans.model_id
         end as optimized_model,
@@ -90,6 +128,7 @@ final as (
     from plans
     inner join plan_choice
         on plan_choice.plan_group = plans.plan_group
+    {{ only_days_to_rebuild('days_to_rebuild', 'plans.usage_date') }}
 )
 
 select * from final

@@ -13,8 +13,14 @@
     cheapest first; one below the bar is never recommended for that feature. No cheaper
     qualifying model: the row keeps its own model and cost.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: each row is tiered on its own, so only the days to rebuild are read
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced')) }}
+
+usage as (
     select * from {{ ref('int_usage_priced') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 ladder as (

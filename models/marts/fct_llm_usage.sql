@@ -3,16 +3,31 @@
     what it would have cost under each lever alone and with all levers stacked, at list
     price and at contracted price (list where no negotiated discount applies).
 */
-with usage as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_days',
+    unique_key='usage_date',
+    on_schema_change='fail'
+) }}
+-- incremental: the days any lever's figures changed on (loads, flipped heuristic classes,
+-- the cache streams crossing into them); a changed column set needs --full-refresh, which
+-- the nightly build runs by itself when the project changes
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache_streams=true) }}
+
+usage as (
     select * from {{ ref('int_usage_batched') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 cached as (
     select * from {{ ref('int_usage_cached') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 optimized as (
     select * from {{ ref('int_usage_optimized') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 final as (

@@ -1,6 +1,10 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate and marts, with dbt
 tests as asset checks. Sources keep the key of the ingest asset that loads them, so
-lineage runs from the export files to the report."""
+lineage runs from the export files to the report.
+
+The build is incremental (the usage days loads changed) unless the project changed since
+the warehouse was last built, or the run's config asks for a full refresh
+(orchestration/build_state.py)."""
 
 import shutil
 from collections.abc import Mapping
@@ -9,8 +13,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.build_state import plan_build, record_build
 from orchestration.progress import progress_log
 from orchestration.project import MANIFEST_PATH, dbt_project
+from orchestration.resources import AuditPaths
+from orchestration.warehouse import connect
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -26,14 +33,34 @@ class LayeredTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False  # rebuild every day of every model, not just the changed ones
+
+
 @dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=LayeredTranslator())
-def audit_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    progress_log.info("building the dbt project (seeds, models, tests)")
-    invocation = dbt.cli(["build"], context=context)
+def audit_dbt_assets(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    paths: AuditPaths,
+    config: DbtBuildConfig,
+):
+    with connect(paths.warehouse_path) as con:
+        plan = plan_build(con, force_full_refresh=config.full_refresh)
+    progress_log.info("building the dbt project (seeds, models, tests): %s", plan.reason)
+    context.log.info(f"dbt build: {plan.reason}")
+    invocation = dbt.cli(
+        ["build", *(["--full-refresh"] if plan.full_refresh else [])], context=context
+    )
     for event in invocation.stream():
         if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
             progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
         yield event
+    # Reached only when every model built and every test passed (a failure raised above).
+    # A partial selection (a few assets from the UI) leaves the changed days pending for
+    # the models it did not build.
+    if not context.is_subset:
+        with connect(paths.warehouse_path) as con:
+            record_build(con, plan)
     # dagster-dbt gives every run its own target folder; a nightly job would pile them up.
     # A failed build raised above and keeps its folder (logs, run_results) for a look.
     shutil.rmtree(invocation.target_path, ignore_errors=True)

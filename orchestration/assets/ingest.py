@@ -1,43 +1,145 @@
-"""Load the exports directory into raw.* (the dbt source `raw.canonical_usage`)."""
+"""Load the exports directory into raw.*: one asset per registered source family
+(`raw/canonical_usage`, ...), all from one walk over the directory, since a file's family
+is known only once its content is read.
+
+Each family asset carries two Great Expectations checks:
+- `export_files_pass_expectations`: every file of the family, with its result; a file
+  that fails its suite is rejected whole (the failed expectations in the check's
+  metadata), the good files still load and go on through dbt, and the check fails, so
+  the run ends non-zero;
+- `changed_rows_pass_expectations` (blocking): the raw rows of the days dbt is about to
+  rebuild keep what dbt relies on. It fails only on bad data inside raw (which no file
+  suite let in), and then dbt does not run: the warehouse and the published copy keep
+  their last good state.
+"""
 
 import dagster as dg
 
-from orchestration.ingest.load import load_exports
+from orchestration.ingest.formats import DEFAULT_FAMILY, SOURCE_FAMILIES
+from orchestration.ingest.load import FileOutcome, load_exports
+from orchestration.ingest.validate import validate_changed_rows
 from orchestration.progress import progress_log
 from orchestration.project import REPO_ROOT
 from orchestration.resources import AuditPaths
 from orchestration.warehouse import connect
 
-RAW_CANONICAL_USAGE = dg.AssetKey(["raw", "canonical_usage"])
+FILES_CHECK = "export_files_pass_expectations"
+ROWS_CHECK = "changed_rows_pass_expectations"
+RAW_KEYS = {
+    name: dg.AssetKey(["raw", family.raw_table]) for name, family in SOURCE_FAMILIES.items()
+}
 
-
-@dg.asset(
-    key=RAW_CANONICAL_USAGE,
-    group_name="ingest",
-    description="Usage records from canonical-format export files, loaded idempotently; "
-    "each file validated (Great Expectations) before it is committed.",
-    check_specs=[dg.AssetCheckSpec("all_export_files_accepted", asset=RAW_CANONICAL_USAGE)],
+_FILE_COLUMNS = dg.TableSchema(
+    columns=[
+        dg.TableColumn("file", "string"),
+        dg.TableColumn("status", "string", description="loaded, unchanged or rejected"),
+        dg.TableColumn("format", "string"),
+        dg.TableColumn("rows", "int"),
+        dg.TableColumn("failed_expectations", "string"),
+    ]
 )
-def raw_canonical_usage(context: dg.AssetExecutionContext, paths: AuditPaths):
+
+
+def _family_of(outcome: FileOutcome) -> str:
+    # source_format is `<family>_<encoding>`; an unrecognised file has none
+    if outcome.source_format:
+        detector_family = outcome.source_format.rsplit("_", 1)[0]
+        for name, family in SOURCE_FAMILIES.items():
+            if family.takes(detector_family):
+                return name
+    return DEFAULT_FAMILY
+
+
+@dg.multi_asset(
+    name="load_export_files",
+    specs=[
+        dg.AssetSpec(key, description=SOURCE_FAMILIES[name].description, group_name="ingest")
+        for name, key in RAW_KEYS.items()
+    ],
+    check_specs=[
+        spec
+        for key in RAW_KEYS.values()
+        for spec in (
+            dg.AssetCheckSpec(
+                FILES_CHECK,
+                asset=key,
+                description="Each export file of this family passed its Great Expectations "
+                "suite (schema, parseable times, non-negative counts, known enums, row "
+                "count against the file); a failing file is rejected, the rest load.",
+            ),
+            dg.AssetCheckSpec(
+                ROWS_CHECK,
+                asset=key,
+                blocking=True,
+                description="The raw rows of the days the next dbt build rebuilds keep "
+                "what dbt relies on; if not, dbt does not run.",
+            ),
+        )
+    ],
+)
+def load_export_files(context: dg.AssetExecutionContext, paths: AuditPaths):
     with connect(paths.warehouse_path) as con:
         result = load_exports(
             con, paths.exports_path, repo_root=REPO_ROOT, progress=progress_log.info
         )
-        total_rows = con.execute("select count(*) from raw.canonical_usage").fetchone()[0]
+        row_suites = {
+            name: validate_changed_rows(con, name, repo_root=REPO_ROOT) for name in RAW_KEYS
+        }
+        totals = {
+            name: con.execute(f"select count(*) from raw.{family.raw_table}").fetchone()[0]
+            for name, family in SOURCE_FAMILIES.items()
+        }
+    outcomes = [*result.loaded, *result.unchanged, *result.rejected]
     for rejection in result.rejected:
         context.log.error(rejection.error)
-    yield dg.MaterializeResult(
-        metadata={
-            "files_loaded": len(result.loaded),
-            "files_unchanged": len(result.unchanged),
-            "files_rejected": len(result.rejected),
-            "rows_in_table": total_rows,
-        }
-    )
-    # A rejected file doesn't stop the good ones; this failing check makes the run say so.
-    yield dg.AssetCheckResult(
-        check_name="all_export_files_accepted",
-        passed=not result.rejected,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rejected": "\n".join(r.error for r in result.rejected) or "none"},
-    )
+    for name, key in RAW_KEYS.items():
+        files = [o for o in outcomes if _family_of(o) == name]
+        rejected = [o for o in files if o.status == "rejected"]
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={
+                "files_loaded": sum(o.status == "loaded" for o in files),
+                "files_unchanged": sum(o.status == "unchanged" for o in files),
+                "files_rejected": len(rejected),
+                "rows_in_table": totals[name],
+            },
+        )
+        # A rejected file doesn't stop the good ones; this failing check makes the run say so.
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=FILES_CHECK,
+            passed=not rejected,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{len(rejected)} of {len(files)} file(s) rejected"
+            if rejected
+            else f"all {len(files)} file(s) accepted",
+            metadata={
+                "files": dg.MetadataValue.table(
+                    [
+                        dg.TableRecord(
+                            {
+                                "file": o.display_name,
+                                "status": o.status,
+                                "format": o.source_format or "unrecognised",
+                                "rows": o.row_count,
+                                "failed_expectations": o.error or "",
+                            }
+                        )
+                        for o in files
+                    ],
+                    schema=_FILE_COLUMNS,
+                ),
+                "rejected": "\n".join(o.error or "" for o in rejected) or "none",
+            },
+        )
+        rows_checked, errors = row_suites[name]
+        yield dg.AssetCheckResult(
+            asset_key=key,
+            check_name=ROWS_CHECK,
+            passed=not errors,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "rows_checked": rows_checked,
+                "failed_expectations": "\n".join(errors) or "none",
+            },
+        )

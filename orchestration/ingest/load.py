@@ -67,6 +67,18 @@ RAW_DDL = (
         loaded_at timestamp not null
     )
     """,
+    # The usage days each load changed (rows added, replaced or removed), written in the
+    # load's own transaction. The dbt build rebuilds these days incrementally and the
+    # build step clears them once every model has been rebuilt (orchestration/build_state.py).
+    "create sequence if not exists raw.change_ids",
+    """
+    create table if not exists raw.changed_days (
+        change_id bigint not null default nextval('raw.change_ids'),
+        usage_date date not null,
+        source_file varchar not null,
+        changed_at timestamp not null
+    )
+    """,
     """
     create table if not exists raw.rejected_files (
         source_file varchar not null,
@@ -79,6 +91,12 @@ RAW_DDL = (
 )
 # Every raw table a file's records can land in: a rewritten file replaces its rows in all.
 RAW_RECORD_TABLES = ("raw.canonical_usage", *providers.RAW_TABLES)
+# The time that puts a raw row on a usage day (raw.changed_days: what the incremental
+# models rebuild): a record's own time; a provider bucket's start.
+RECORD_TIME_COLUMNS = {
+    "raw.canonical_usage": "usage_at",
+    **dict.fromkeys(providers.RAW_TABLES, "bucket_start_at"),
+}
 
 # Files that live beside exports but are not data: skipped, not rejected.
 NON_DATA_NAMES = frozenset({"thumbs.db", "desktop.ini"})
@@ -264,8 +282,23 @@ def _commit(
 ) -> int:
     (row_count,) = con.execute(f"select count(*) from {final}").fetchone() or (0,)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+    day_of = f"cast({RECORD_TIME_COLUMNS[raw_table]} as date)"
     con.execute("begin transaction")
     try:
+        # Every day the commit touches: the new rows' and those of the rows it replaces.
+        con.execute(
+            f"""
+            insert into raw.changed_days (usage_date, source_file, changed_at)
+            select distinct usage_date, ?, timezone('UTC', now())
+            from (
+                select {day_of} as usage_date from {raw_table}
+                where source_file = ? or {key_column} in (select {key_column} from {final})
+                union all
+                select {day_of} from {final}
+            )
+            """,
+            [str(path), str(path)],
+        )
         # The path's earlier content is replaced whole (a file rewritten in place)...
         for table in RAW_RECORD_TABLES:
             con.execute(f"delete from {table} where source_file = ?", [str(path)])

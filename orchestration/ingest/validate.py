@@ -13,6 +13,7 @@ import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -81,6 +82,13 @@ def validate_canonical(
         for index, column in enumerate(REQUIRED_COLUMNS)
     ]
     checks = _row_checks(staged.columns, service_tier_keys)
+    if staged.file_records is not None:
+        checks.append(
+            Check(
+                gxe.ExpectTableRowCountToEqual(value=staged.file_records),
+                lambda row: "",  # a table-level expectation flags no record
+            )
+        )
     for index, check in enumerate(checks, start=len(existence)):
         check.expectation.meta = {"check": index}
     index_columns = ["source_record", "source_line", *quoted]
@@ -95,7 +103,14 @@ def validate_canonical(
         return [f"{display_name}: missing required column(s): {', '.join(missing)}"]
     errors: list[str] = []
     for check, result in zip(checks, results[len(existence) :], strict=True):
-        if not result.success:
+        if result.success:
+            continue
+        if isinstance(check.expectation, gxe.ExpectTableRowCountToEqual):
+            errors.append(
+                f"{display_name}: {result.result.get('observed_value')} record(s) parsed, "
+                f"but the file holds {staged.file_records} (row count against the file)"
+            )
+        else:
             errors.extend(_describe_failure(display_name, check, result.result))
     return errors
 
@@ -271,3 +286,169 @@ def _clean(value: Any) -> Any:
         if value.is_integer():
             return int(value)
     return value
+
+
+# -- committed rows --------------------------------------------------------------------
+
+COMMITTED_TOKEN_COLUMNS = tuple(c for c in INTEGER_COLUMNS if c != "request_count")
+
+
+def validate_changed_canonical_rows(
+    con: duckdb.DuckDBPyConnection, *, service_tier_keys_for: Callable[[StagedFile], list[str]]
+) -> tuple[int, list[str]]:
+    """The raw rows of the days the next dbt build rebuilds (`raw.changed_days`), against
+    what dbt relies on: counts non-negative, at least one request, known service tiers
+    and latency classes. Every file passed its own suite before commit; this catches what
+    reached raw another way (a hand edit, another writer, a loader bug) before dbt reads
+    it. Returns (rows checked, error messages)."""
+    table = "_committed_canonical_rows"
+    con.execute(
+        f"""
+        create or replace temp table {table} as
+        select
+            source_file,
+            source_record,
+            provider,
+            {", ".join(COMMITTED_TOKEN_COLUMNS)},
+            request_count,
+            service_tier,
+            lower(provider) || ':' || service_tier as service_tier_key,
+            latency_class
+        from raw.canonical_usage
+        where cast(usage_at as date) in (select usage_date from raw.changed_days)
+        """
+    )
+    try:
+        staged = StagedFile(table, ("provider",), 0, has_line_numbers=False)
+        keys = service_tier_keys_for(staged)
+        frame = con.execute(f"select * from {table} order by source_file, source_record").df()
+        if frame.empty:
+            return 0, []
+        checks = [
+            *(
+                Check(
+                    gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+                    functools.partial(
+                        lambda row, c: f"{row['source_file']}: {c} {row[c]} is negative", c=column
+                    ),
+                )
+                for column in COMMITTED_TOKEN_COLUMNS
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeBetween(column="request_count", min_value=1),
+                lambda row: f"{row['source_file']}: request_count {row['request_count']} < 1",
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(column="service_tier_key", value_set=list(keys)),
+                lambda row: f"{row['source_file']}: unknown service_tier '{row['service_tier']}'",
+            ),
+            Check(
+                gxe.ExpectColumnValuesToBeInSet(
+                    column="latency_class", value_set=list(LATENCY_CLASSES)
+                ),
+                lambda row: (
+                    f"{row['source_file']}: latency_class '{row['latency_class']}' "
+                    "is not one of " + " or ".join(LATENCY_CLASSES)
+                ),
+            ),
+        ]
+        for index, check in enumerate(checks):
+            check.expectation.meta = {"check": index}
+        index_columns = [
+            "source_file",
+            "source_record",
+            *COMMITTED_TOKEN_COLUMNS,
+            "request_count",
+            "service_tier",
+            "latency_class",
+        ]
+        results = _run_suite(frame, [c.expectation for c in checks], index_columns)
+        errors: list[str] = []
+        for check, result in zip(checks, results, strict=True):
+            if not result.success:
+                errors.extend(_describe_failure("raw.canonical_usage", check, result.result))
+        return len(frame), errors
+    finally:
+        con.execute(f"drop table if exists {table}")
+
+
+def validate_changed_rows(
+    con: duckdb.DuckDBPyConnection, family: str, *, repo_root: Path
+) -> tuple[int, list[str]]:
+    """The committed-row suite of a source family (see validate_changed_canonical_rows).
+    A family registered without one fails here rather than skip the check."""
+    from orchestration.ingest.formats import canonical
+
+    if family == "canonical":
+        return validate_changed_canonical_rows(
+            con,
+            service_tier_keys_for=lambda staged: canonical.known_service_tier_keys(
+                con, staged, repo_root
+            ),
+        )
+    if family in PROVIDER_COMMITTED_ROWS:
+        return validate_changed_provider_rows(con, family, *PROVIDER_COMMITTED_ROWS[family])
+    return 0, [f"no committed-row suite for source family {family!r}"]
+
+
+# Provider raw tables: (columns that are never negative, columns never null) on committed
+# rows; the per-file suites (validate_provider.py) check everything else at the door.
+PROVIDER_COMMITTED_ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "anthropic_usage": (
+        (
+            "input_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "cache_read_tokens",
+            "output_tokens",
+        ),
+        ("account", "bucket_start_at"),
+    ),
+    "anthropic_costs": ((), ("account", "bucket_start_at", "billed_cost_usd", "currency")),
+}
+
+
+def validate_changed_provider_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    nonnegative: tuple[str, ...],
+    not_null: tuple[str, ...],
+) -> tuple[int, list[str]]:
+    """A provider raw table's rows on the days the next dbt build rebuilds, against what
+    dbt relies on (see validate_changed_canonical_rows). Returns (rows checked, errors)."""
+    frame = con.execute(
+        f"""
+        select source_file, source_record, {", ".join((*nonnegative, *not_null))}
+        from raw.{table}
+        where cast(bucket_start_at as date) in (select usage_date from raw.changed_days)
+        order by source_file, source_record
+        """
+    ).df()
+    if frame.empty:
+        return 0, []
+    checks = [
+        *(
+            Check(
+                gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0),
+                functools.partial(
+                    lambda row, c: f"{row['source_file']}: {c} {row[c]} is negative", c=column
+                ),
+            )
+            for column in nonnegative
+        ),
+        *(
+            Check(
+                gxe.ExpectColumnValuesToNotBeNull(column=column),
+                functools.partial(lambda row, c: f"{row['source_file']}: {c} is empty", c=column),
+            )
+            for column in not_null
+        ),
+    ]
+    for index, check in enumerate(checks):
+        check.expectation.meta = {"check": index}
+    results = _run_suite(frame, [c.expectation for c in checks], ["source_file", "source_record"])
+    errors: list[str] = []
+    for check, result in zip(checks, results, strict=True):
+        if not result.success:
+            errors.extend(_describe_failure(f"raw.{table}", check, result.result))
+    return len(frame), errors

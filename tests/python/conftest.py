@@ -2,6 +2,8 @@
 in-process, dbt on DuckDB), read by many tests."""
 
 import csv
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +12,13 @@ import pytest
 
 from orchestration.cli import main
 from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
-from orchestration.project import quiet_environment
+from orchestration.project import (
+    PROFILES_DIR,
+    REPO_ROOT,
+    WAREHOUSE_ENV,
+    dbt_executable,
+    quiet_environment,
+)
 
 quiet_environment()  # no telemetry from dbt or Dagster, from the first import on
 
@@ -87,6 +95,43 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def table_contents(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
+    """Every row of every table in a schema, in a fixed order, values exact; `loaded_at`
+    (when the loader committed a record, which two warehouses never share) left out."""
+    names = query(
+        warehouse,
+        "select table_name from duckdb_tables() where schema_name = ? order by 1",
+        [schema],
+    )
+    contents = {}
+    for (name,) in names:
+        columns = [
+            c
+            for (c,) in query(
+                warehouse, f"select name from pragma_table_info('{schema}.\"{name}\"')"
+            )
+        ]
+        select = "* exclude (loaded_at)" if "loaded_at" in columns else "*"
+        contents[name] = query(warehouse, f'select {select} from {schema}."{name}" order by all')
+    return contents
+
+
+def run_dbt(warehouse: Path, workdir: Path, *args: str) -> None:
+    """dbt itself on a warehouse, as a person would run it (own target and log folders)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    completed = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(workdir / "target"),
+         "--log-path", str(workdir / "logs")],
+        env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stdout[-3000:]
 
 
 _SCREENSHOTS = pytest.StashKey[Path]()

@@ -215,6 +215,35 @@ BAD_FILES = {
 }
 
 
+def test_provider_loads_mark_the_days_the_nightly_run_rebuilds(tmp_path):
+    """The incremental models rebuild the days in raw.changed_days: a provider file's
+    commit records its buckets' days, and a re-export records the days it replaces."""
+    exports = write_anthropic_exports(tmp_path / "exports")
+    con, _ = load_dir(exports, tmp_path / "w.duckdb")
+    marked = {
+        d for (d,) in con.execute("select distinct usage_date from raw.changed_days").fetchall()
+    }
+    loaded = {
+        d
+        for (d,) in con.execute(
+            "select distinct cast(bucket_start_at as date) from raw.anthropic_usage"
+            " union select distinct cast(bucket_start_at as date) from raw.anthropic_costs"
+        ).fetchall()
+    }
+    assert loaded and loaded <= marked
+    con.execute("delete from raw.changed_days")  # as a complete build leaves it
+    write(
+        exports / "account=acme" / "later" / "usage_09_03.json",
+        json.dumps(page(bucket("2026-09-03T00:00:00Z", "2026-09-04T00:00:00Z",
+                               usage_result(input=150_000, output=12_000)))),
+    )  # fmt: skip
+    load_exports(con, exports, repo_root=REPO_ROOT)
+    days = con.execute(
+        "select distinct cast(usage_date as varchar) from raw.changed_days"
+    ).fetchall()
+    assert days == [("2026-09-03",)]
+
+
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_a_bad_file_is_rejected_whole_with_the_record_and_the_problem(tmp_path, name):
     content, problems = BAD_FILES[name]

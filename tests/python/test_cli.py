@@ -81,7 +81,7 @@ def test_a_locked_warehouse_fails_with_the_reason(tmp_path, capsys):
         holder.wait()
     assert code == 1
     err = capsys.readouterr().err
-    assert "FAILED step raw__canonical_usage" in err
+    assert "FAILED step load_export_files" in err
     assert "Could not set lock" in err
 
 

@@ -1,9 +1,12 @@
-"""The one Dagster Definitions: assets, lineage from export files to the report, dbt tests
-as asset checks, the job and the nightly schedule."""
+"""The one Dagster Definitions: assets per source family, lineage from export files to the
+report, Great Expectations and dbt tests as asset checks, the job, the nightly schedule
+and the new-files sensor."""
 
 import dagster as dg
 
+from orchestration.assets.ingest import FILES_CHECK, ROWS_CHECK
 from orchestration.definitions import defs
+from orchestration.ingest.formats import SOURCE_FAMILIES
 
 RAW = dg.AssetKey(["raw", "canonical_usage"])
 
@@ -16,7 +19,14 @@ def test_definitions_load_and_validate():
     dg.Definitions.validate_loadable(defs)
     assert defs.resolve_job_def("audit_job") is not None
     schedule = defs.resolve_schedule_def("nightly_audit")
-    assert schedule.cron_schedule == "0 3 * * *"
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
+    assert defs.resolve_sensor_def("new_export_files").job_name == "audit_job"
+
+
+def test_one_raw_asset_per_registered_source_family():
+    keys = set(_graph().get_all_asset_keys())
+    for family in SOURCE_FAMILIES.values():
+        assert dg.AssetKey(["raw", family.raw_table]) in keys
 
 
 def test_lineage_runs_from_ingest_through_marts_to_report():
@@ -28,6 +38,7 @@ def test_lineage_runs_from_ingest_through_marts_to_report():
         dg.AssetKey(["marts", "fct_llm_usage"]),
         dg.AssetKey(["marts", "savings_findings"]),
         dg.AssetKey(["report", "findings"]),
+        dg.AssetKey(["publish", "marts"]),
         dg.AssetKey(["seeds", "model_prices"]),
     ):
         assert key in keys, key
@@ -38,8 +49,18 @@ def test_lineage_runs_from_ingest_through_marts_to_report():
     assert dg.AssetKey(["marts", "savings_findings"]) in report_parents
 
 
-def test_dbt_tests_and_file_acceptance_are_asset_checks():
-    check_keys = defs.resolve_asset_graph().asset_check_keys
-    names = {(tuple(k.asset_key.path), k.name) for k in check_keys}
-    assert (("raw", "canonical_usage"), "all_export_files_accepted") in names
+def test_expectations_and_dbt_tests_are_asset_checks():
+    graph = _graph()
+    names = {(tuple(k.asset_key.path), k.name) for k in graph.asset_check_keys}
+    assert (("raw", "canonical_usage"), FILES_CHECK) in names
+    assert (("raw", "canonical_usage"), ROWS_CHECK) in names
     assert any(path == ("marts", "fct_llm_usage") and "unique" in name for path, name in names)
+    specs = {
+        spec.name: spec
+        for assets_def in defs.assets
+        if isinstance(assets_def, dg.AssetsDefinition)
+        for spec in assets_def.check_specs
+        if spec.asset_key == RAW
+    }
+    # bad rows inside raw stop dbt; a rejected file does not stop the good ones
+    assert specs[ROWS_CHECK].blocking and not specs[FILES_CHECK].blocking

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -23,7 +24,12 @@ from orchestration.ingest import (
     load_file,
 )
 from orchestration.ingest.formats import canonical
-from orchestration.ingest.validate import ExpectationErrored, _exception_message, _run_suite
+from orchestration.ingest.validate import (
+    ExpectationErrored,
+    _exception_message,
+    _run_suite,
+    validate_canonical,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE = {
@@ -359,6 +365,40 @@ def test_a_file_rewritten_in_place_replaces_what_it_loaded(
     assert ledger == (2, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+def test_each_load_records_the_usage_days_it_changed(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    """Days of new rows and of the rows they replace or remove, in the load's transaction;
+    an unchanged or rejected file changes no day."""
+
+    def changed_days() -> list[str]:
+        rows = con.execute(
+            "select distinct cast(usage_date as varchar) from raw.changed_days order by 1"
+        ).fetchall()
+        return [day for (day,) in rows]
+
+    path = write_csv(
+        exports / "export.csv",
+        [
+            row(request_id="r1", timestamp="2025-06-01T10:00:00Z"),
+            row(request_id="r2", timestamp="2025-06-02T23:59:59Z"),
+        ],
+    )
+    assert load(con, exports).ok
+    assert changed_days() == ["2025-06-01", "2025-06-02"]
+
+    con.execute("delete from raw.changed_days")  # as a complete dbt build does
+    assert load(con, exports).ok
+    write_csv(exports / "bad.csv", [row(request_id="r9", input_tokens="-1")])
+    assert not load(con, exports).ok
+    assert changed_days() == []
+
+    # a late re-export: r2 is gone (its day changed), r1 moves to another day
+    write_csv(path, [row(request_id="r1", timestamp="2025-06-05T00:00:00+02:00")])
+    assert load(con, exports).loaded
+    assert changed_days() == ["2025-06-01", "2025-06-02", "2025-06-04"]
+
+
 def test_a_record_repeated_within_a_file_keeps_its_last_occurrence(
     con: duckdb.DuckDBPyConnection, exports: Path
 ) -> None:
@@ -687,3 +727,27 @@ def test_staging_tables_are_temporary_and_dropped(
         "input_tokens",
         "output_tokens",
     )
+
+
+def test_the_suite_holds_the_parsed_row_count_to_the_file(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    """Records are counted apart from DuckDB's parse (here: a multi-line quoted value
+    and a blank line); a parse that lost or invented a record would fail the file."""
+    path = write_csv(exports / "usage.csv", [row(feature="two\nlines"), row(), row()])
+    with path.open("a") as handle:
+        handle.write("\n")
+    staged = canonical.stage(con, path, "csv")
+    try:
+        assert staged.file_records == staged.row_count == 3
+        keys = canonical.known_service_tier_keys(con, staged, REPO_ROOT)
+        assert (
+            validate_canonical(con, staged, display_name="usage.csv", service_tier_keys=keys) == []
+        )
+        lost_one = dataclasses.replace(staged, file_records=4)
+        errors = validate_canonical(con, lost_one, display_name="usage.csv", service_tier_keys=keys)
+        assert errors == [
+            "usage.csv: 3 record(s) parsed, but the file holds 4 (row count against the file)"
+        ]
+    finally:
+        canonical.drop_staging(con, staged.table)

@@ -3,13 +3,39 @@
 gateway formats add their modules here."""
 
 from orchestration.ingest.formats import (  # noqa: F401 (imported to register them)
+    SourceFamily,
     anthropic_console,
     anthropic_costs,
     anthropic_messages,
     anthropic_reports,
     anthropic_usage,
+    register_family,
 )
+from orchestration.ingest.formats.provider import PROVIDER_FORMATS
 
 # The raw tables provider formats load into, and their DDL (run by ensure_raw_tables).
 RAW_TABLES = (anthropic_usage.RAW_TABLE, anthropic_costs.RAW_TABLE)
 RAW_DDL = (anthropic_usage.RAW_DDL, anthropic_costs.RAW_DDL)
+
+# One raw-load asset per raw table (Dagster: `raw/<table>`), taking every format that
+# lands there.
+for _raw_table, _description in (
+    (
+        anthropic_usage.RAW_TABLE,
+        "Anthropic usage: usage report pages, Console token CSVs, Messages API responses "
+        "and Message Batches results, each file validated before it is committed.",
+    ),
+    (
+        anthropic_costs.RAW_TABLE,
+        "Anthropic cost report pages and Console cost CSVs (what the provider billed), "
+        "each file validated before it is committed.",
+    ),
+):
+    register_family(
+        SourceFamily(
+            name=_raw_table.removeprefix("raw."),
+            raw_table=_raw_table.removeprefix("raw."),
+            description=_description,
+            formats=tuple(f for f, p in PROVIDER_FORMATS.items() if p.raw_table == _raw_table),
+        )
+    )

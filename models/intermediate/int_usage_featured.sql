@@ -1,0 +1,75 @@
+/*
+    Usage with every token counted once (int_usage_netted) and its feature, with where
+    that came from (`feature_source`): the record's own (`declared`); else the first
+    attribution rule that names one (`rule`, matched on feature, api_key, workspace or
+    account); else, for provider exports (which carry keys and workspaces, not features),
+    the api key itself (`api_key:<key>`), else the workspace (`workspace:<name>`). Bucket
+    remainders no request log covers stay without one (unattributed).
+
+    Its own model because the heuristics (int_usage_heuristics) work per feature, so they
+    need the feature resolved first; int_usage_attributed then adds the classes.
+*/
+with netted as (
+    select * from {{ ref('int_usage_netted') }}
+),
+
+rules as (
+    select * from {{ ref('attribution_rules') }}
+),
+
+feature_rule_matches as (
+    select
+        netted.usage_id,
+        rules.rule_order,
+        rules.feature
+    from netted
+    inner join rules
+        on (rules.match_column = 'feature' and netted.feature like rules.match_pattern)
+        or (rules.match_column = 'api_key' and netted.api_key like rules.match_pattern)
+        or (rules.match_column = 'workspace' and netted.workspace like rules.match_pattern)
+        or (rules.match_column = 'account' and netted.account like rules.match_pattern)
+    where rules.feature is not null
+),
+
+rule_feature as (
+    select usage_id, feature
+    from (
+        select
+            usage_id,
+            feature,
+            row_number() over (partition by usage_id order by rule_order) as match_rank
+        from feature_rule_matches
+    ) as ranked
+    where match_rank = 1
+),
+
+usage as (
+    select
+        {%- for column in ['usage_id', 'request_id', 'source_format', 'source_file', 'source_record', 'usage_at', 'bucket_start_at', 'bucket_end_at', 'is_time_from_file', 'account', 'provider', 'model', 'declared_task_class', 'declared_latency_class', 'service_tier_raw', 'request_count', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'output_tokens', 'long_context_flag', 'prefix_hash', 'prefix_tokens', 'workspace', 'api_key', 'inference_geo', 'bucket_shape', 'loaded_at'] %}
+        netted.{{ column }},
+        {%- endfor %}
+        coalesce(
+            netted.feature,
+            rule_feature.feature,
+            case when netted.source_format not like 'canonical%' then
+                coalesce('api_key:' || netted.api_key, 'workspace:' || netted.workspace)
+            end
+        ) as feature,
+        case
+            when netted.feature is not null then 'declared'
+            when rule_feature.feature is not null then 'rule'
+            when netted.source_format like 'canonical%' then null
+            when netted.api_key is not null then 'api_key'
+            when netted.workspace is not null then 'workspace'
+        end as feature_source
+    from netted
+    left join rule_feature
+        on rule_feature.usage_id = netted.usage_id
+),
+
+final as (
+    -- the UTC day a record belongs to: the unit the incremental models rebuild
+    select usage.*, cast(usage.usage_at as date) as usage_date from usage
+)
+
+select * from final

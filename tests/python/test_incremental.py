@@ -1,0 +1,215 @@
+"""Incremental nightly builds equal a full refresh on the same data, mart for mart and
+row for row: after a new day, a cache stream crossing midnight between two nights, a
+feature whose heuristic class flips on old days, and a late re-export of an old day that
+drops a call of a stream whose other calls lie on a day nothing reloaded."""
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import audit, query, run_dbt, table_contents, write_canonical_csv
+
+from orchestration.build_state import plan_build
+
+PREFIX_TOKENS = 2000  # above Sonnet's minimum cacheable length
+
+
+def call(request_id: str, at: str, **fields) -> dict:
+    return {
+        "request_id": request_id,
+        "timestamp": at,
+        "provider": "anthropic",
+        "model": "claude-sonnet-4-5",
+        "feature": "support-chat",
+        "task_class": "chat",
+        "latency_class": "realtime",
+        "input_tokens": 3000,
+        "output_tokens": 200,
+        **fields,
+    }
+
+
+def stream_call(request_id: str, at: str, prefix: str) -> dict:
+    return call(request_id, at, prefix_hash=prefix, prefix_tokens=PREFIX_TOKENS)
+
+
+def tagger_calls(day: str, count: int) -> list[dict]:
+    """No declared class, a few output tokens, always at 03:xx UTC: the token-shape
+    heuristic needs 20 calls, the timing one 5 days, so both flip on old days later."""
+    start = datetime.fromisoformat(f"{day}T03:00:00")
+    return [
+        {
+            "request_id": f"tag-{day}-{n}",
+            "timestamp": (start + timedelta(minutes=n)).isoformat() + "Z",
+            "provider": "anthropic",
+            "model": "claude-opus-4-5",
+            "feature": "lead-tagger",
+            "input_tokens": 800,
+            "output_tokens": 4,
+        }
+        for n in range(count)
+    ]
+
+
+def day_export(day: str) -> list[dict]:
+    return [call(f"chat-{day}", f"{day}T15:00:00Z", input_tokens=5000, output_tokens=700)]
+
+
+NIGHTS: list[dict[str, list[dict]]] = [
+    {  # night 1: three days. S1: one call a day, too sparse to cache. S2: a cache hit
+        # on 10-20 (its lone call on 10-24 comes the next night)
+        "2026-10-20.csv": [
+            *day_export("2026-10-20"),
+            stream_call("s1-a", "2026-10-20T10:00:00Z", "S1"),
+            stream_call("s2-a", "2026-10-20T12:00:00Z", "S2"),
+            stream_call("s2-b", "2026-10-20T12:03:00Z", "S2"),
+            *tagger_calls("2026-10-20", 4),
+        ],
+        "2026-10-21.csv": [
+            *day_export("2026-10-21"),
+            stream_call("s1-c", "2026-10-21T09:00:00Z", "S1"),
+            *tagger_calls("2026-10-21", 4),
+        ],
+        "2026-10-22.csv": [
+            *day_export("2026-10-22"),
+            stream_call("s1-d", "2026-10-22T23:58:00Z", "S1"),
+            *tagger_calls("2026-10-22", 4),
+        ],
+    },
+    {  # night 2: S1 runs on past midnight, so caching now pays for the whole stream and
+        # 10-22's last call becomes a cache write; the tagger reaches 22 short calls on
+        # 5 days, always at 03:xx: classification and async on every day, old ones too
+        "2026-10-23.csv": [
+            *day_export("2026-10-23"),
+            *(stream_call(f"s1-e{n}", f"2026-10-23T00:0{2 * n}:00Z", "S1") for n in range(1, 5)),
+            *tagger_calls("2026-10-23", 6),
+        ],
+        "2026-10-24.csv": [
+            *day_export("2026-10-24"),
+            stream_call("s2-c", "2026-10-24T12:00:00Z", "S2"),
+            *tagger_calls("2026-10-24", 4),
+        ],
+    },
+    {  # night 3: a late re-export of 10-20 (one call corrected, one added, S2's calls
+        # gone: S2 is now its lone call on 10-24, a day nothing reloaded) and a new day
+        "2026-10-20.csv": [
+            call("chat-2026-10-20", "2026-10-20T15:00:00Z", input_tokens=9000, output_tokens=50),
+            stream_call("s1-a", "2026-10-20T10:00:00Z", "S1"),
+            call("late-2026-10-20", "2026-10-20T18:00:00Z", model="claude-opus-4-5"),
+            *tagger_calls("2026-10-20", 4),
+        ],
+        "2026-10-25.csv": day_export("2026-10-25"),
+    },
+]
+
+
+def write_night(exports: Path, night: dict[str, list[dict]]) -> None:
+    for name, rows in night.items():
+        write_canonical_csv(exports / name, rows)
+
+
+def full_refresh_copy(warehouse: Path, workdir: Path) -> Path:
+    """The same raw data rebuilt from nothing: `dbt build --full-refresh` on a copy."""
+    workdir.mkdir(parents=True)
+    copy = workdir / "full-refresh.duckdb"
+    shutil.copyfile(warehouse, copy)
+    run_dbt(copy, workdir, "build", "--full-refresh")
+    return copy
+
+
+def usage_row(warehouse: Path, usage_id: str, columns: str) -> tuple:
+    return query(
+        warehouse, f"select {columns} from marts.fct_llm_usage where usage_id = ?", [usage_id]
+    )[0]
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory) -> dict:
+    """Three nights audited incrementally into one warehouse, with what the marts said
+    after each night and a full refresh of the same raw data after nights 2 and 3."""
+    root = tmp_path_factory.mktemp("nightly")
+    exports, warehouse = root / "exports", root / "audit.duckdb"
+    seen: dict = {"nights": [], "full": []}
+    for number, night in enumerate(NIGHTS, start=1):
+        write_night(exports, night)
+        assert audit(exports, warehouse) == 0
+        seen["nights"].append(
+            {
+                "marts": table_contents(warehouse, "marts"),
+                "intermediate": table_contents(warehouse, "intermediate"),
+                "tagger": usage_row(
+                    warehouse,
+                    "canonical:req:default:tag-2026-10-20-0",
+                    "task_class_source, latency_class_source, recommended_model",
+                ),
+                "s1_d": usage_row(
+                    warehouse,
+                    "canonical:req:default:s1-d",
+                    "cache_ttl_choice, cached_cost_usd, optimized_cost_usd",
+                ),
+                "s2_c": query(
+                    warehouse,
+                    "select cached_cost_usd from marts.fct_llm_usage where request_id = 's2-c'",
+                ),
+            }
+        )
+        if number > 1:
+            copy = full_refresh_copy(warehouse, root / f"full-{number}")
+            seen["full"].append(
+                {
+                    "marts": table_contents(copy, "marts"),
+                    "intermediate": table_contents(copy, "intermediate"),
+                }
+            )
+    seen["builds"] = query(warehouse, "select full_refresh from raw.dbt_builds order by built_at")
+    seen["pending"] = query(warehouse, "select count(*) from raw.changed_days")[0][0]
+    return seen
+
+
+def test_nights_after_the_first_build_incrementally(nightly):
+    assert nightly["builds"] == [(True,), (False,), (False,)]
+    assert nightly["pending"] == 0  # a complete build leaves no changed day pending
+
+
+def test_old_days_change_when_a_heuristic_flips_or_a_stream_grows(nightly):
+    """The data reaches back: otherwise equality below would prove little."""
+    night1, night2, night3 = (n["tagger"] for n in nightly["nights"])
+    assert night1[:2] == ("default", "default")
+    assert night2[:2] == night3[:2] == ("heuristic", "heuristic")  # classification, async
+    assert night1[2] == "claude-opus-4-5" and night2[2] != night1[2]
+    # S1's last call before midnight: not cached, then a cache write once S1 ran on
+    first, second = nightly["nights"][0]["s1_d"], nightly["nights"][1]["s1_d"]
+    assert first[0] == "none" and second[0] == "5m" and second[1] > first[1]
+    # S2 lost its 10-20 calls in the re-export: its lone 10-24 call is no longer a write
+    assert nightly["nights"][2]["s2_c"][0][0] < nightly["nights"][1]["s2_c"][0][0]
+
+
+@pytest.mark.parametrize("night", [2, 3])
+def test_incremental_marts_equal_a_full_refresh(nightly, night):
+    incremental = nightly["nights"][night - 1]
+    full = nightly["full"][night - 2]
+    assert set(incremental["marts"]) == set(full["marts"])
+    assert "fct_llm_usage" in full["marts"] and "fct_daily_costs" in full["marts"]
+    for schema in ("marts", "intermediate"):
+        for name, rows in full[schema].items():
+            assert incremental[schema][name] == rows, f"{schema}.{name} differs"
+
+
+def test_a_changed_project_is_rebuilt_in_full(tmp_path):
+    project = tmp_path / "project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "m.sql").write_text("select 1")
+    con = duckdb.connect()
+    try:
+        first = plan_build(con, root=project)
+        assert first.full_refresh and "first build" in first.reason
+        con.execute("insert into raw.dbt_builds values (now(), ?, true, null)", [first.fingerprint])
+        assert not plan_build(con, root=project).full_refresh
+        assert plan_build(con, root=project, force_full_refresh=True).full_refresh
+        (project / "models" / "m.sql").write_text("select 2")
+        changed = plan_build(con, root=project)
+        assert changed.full_refresh and "changed" in changed.reason
+    finally:
+        con.close()
