@@ -150,3 +150,16 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     if path is not None:
         for png in sorted(path.glob("*.png")):
             terminalreporter.write_line(f"report screenshot: {png}")
+
+
+@pytest.fixture(scope="session")
+def anthropic_warehouse(tmp_path_factory) -> Path:
+    """Both accounts' Anthropic exports (tests/python/anthropic_fixtures.py) audited once
+    through the CLI: provider buckets, request logs, cost reports."""
+    from anthropic_fixtures import write_anthropic_exports
+
+    root = tmp_path_factory.mktemp("anthropic")
+    write_anthropic_exports(root / "exports")
+    warehouse = root / "anthropic.duckdb"
+    assert audit(root / "exports", warehouse) == 0
+    return warehouse

@@ -34,16 +34,6 @@ from orchestration.ingest import UnsupportedFormatError, detect_format, load_exp
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def anthropic_warehouse(tmp_path_factory) -> Path:
-    """Both accounts' exports audited once through the CLI."""
-    root = tmp_path_factory.mktemp("anthropic")
-    write_anthropic_exports(root / "exports")
-    warehouse = root / "anthropic.duckdb"
-    assert audit(root / "exports", warehouse) == 0
-    return warehouse
-
-
 def load_dir(directory: Path, database: Path | None = None):
     con = duckdb.connect(str(database) if database else ":memory:")
     return con, load_exports(con, directory, repo_root=REPO_ROOT)
