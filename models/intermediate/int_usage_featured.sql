@@ -45,7 +45,7 @@ rule_feature as (
 
 usage as (
     select
-        {%- for column in ['usage_id', 'request_id', 'source_format', 'source_file', 'source_record', 'usage_at', 'bucket_start_at', 'bucket_end_at', 'is_time_from_file', 'account', 'provider', 'model', 'declared_task_class', 'declared_latency_class', 'service_tier_raw', 'request_count', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'output_tokens', 'long_context_flag', 'prefix_hash', 'prefix_tokens', 'workspace', 'api_key', 'inference_geo', 'bucket_shape', 'loaded_at'] %}
+        {%- for column in staged_usage_columns() if column != 'feature' %}
         netted.{{ column }},
         {%- endfor %}
         coalesce(
