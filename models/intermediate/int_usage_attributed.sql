@@ -37,32 +37,14 @@ policy as (
     select * from {{ ref('task_class_policy') }}
 ),
 
--- exported spelling -> canonical model id: the exact alias first, then the undated one
-model_mapped as (
-    select
-        usage.*,
-        coalesce(exact_alias.model_id, undated_alias.model_id) as model_id
-    from usage
-    left join aliases as exact_alias
-        on exact_alias.provider = usage.provider
-        and exact_alias.alias = lower(usage.model)
-    left join aliases as undated_alias
-        on undated_alias.provider = usage.provider
-        and undated_alias.alias = {{ strip_model_date_suffix('lower(usage.model)') }}
-),
-
--- provider spellings of the service tier; a provider's own mapping beats the generic one
+-- exported spellings -> canonical model id and service tier
 tier_mapped as (
     select
-        model_mapped.*,
-        coalesce(provider_spelling.service_tier, any_spelling.service_tier) as service_tier
-    from model_mapped
-    left join tier_spellings as provider_spelling
-        on provider_spelling.provider = model_mapped.provider
-        and provider_spelling.spelling = model_mapped.service_tier_raw
-    left join tier_spellings as any_spelling
-        on any_spelling.provider = '*'
-        and any_spelling.spelling = model_mapped.service_tier_raw
+        usage.*,
+        {{ canonical_model_id() }} as model_id,
+        {{ canonical_service_tier() }} as service_tier
+    from usage
+    {{ canonical_model_and_tier_joins('usage') }}
 ),
 
 rule_matches as (

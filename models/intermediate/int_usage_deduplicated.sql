@@ -23,30 +23,18 @@ tier_spellings as (
     select provider, spelling, service_tier from {{ ref('service_tier_spellings') }}
 ),
 
--- the model and tier as priced (mapped like int_usage_attributed does), the day, the width
+-- the model and tier as priced (macro canonical_model_and_tier), the day, the width
 keyed as (
     select
         usage.*,
         cast(usage.bucket_start_at as date) as usage_day,
-        coalesce(exact_alias.model_id, undated_alias.model_id, lower(usage.model)) as model_key,
-        coalesce(provider_spelling.service_tier, any_spelling.service_tier, usage.service_tier_raw)
-            as tier_key,
+        coalesce({{ canonical_model_id() }}, lower(usage.model)) as model_key,
+        coalesce({{ canonical_service_tier() }}, usage.service_tier_raw) as tier_key,
         usage.bucket_end_at > usage.bucket_start_at as is_provider_bucket,
         {{ epoch_seconds('usage.bucket_end_at') }} - {{ epoch_seconds('usage.bucket_start_at') }}
             as bucket_seconds
     from usage
-    left join aliases as exact_alias
-        on exact_alias.provider = usage.provider
-        and exact_alias.alias = lower(usage.model)
-    left join aliases as undated_alias
-        on undated_alias.provider = usage.provider
-        and undated_alias.alias = {{ strip_model_date_suffix('lower(usage.model)') }}
-    left join tier_spellings as provider_spelling
-        on provider_spelling.provider = usage.provider
-        and provider_spelling.spelling = usage.service_tier_raw
-    left join tier_spellings as any_spelling
-        on any_spelling.provider = '*'
-        and any_spelling.spelling = usage.service_tier_raw
+    {{ canonical_model_and_tier_joins('usage') }}
 ),
 
 bucket_shapes as (

@@ -13,10 +13,8 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import anthropic_costs, anthropic_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
     ProviderStagingError,
     new_table_name,
-    register_format,
     sql_str,
     text,
 )
@@ -156,29 +154,14 @@ def detect_anthropic_console(sniff: FileSniff) -> Match | None:
     return Match(DetectedFormat(CONSOLE_USAGE, "csv"), complete=complete)
 
 
-register_format(
-    ProviderFormat(
-        family=CONSOLE_USAGE,
-        description="Anthropic Console usage CSV (usage_date_utc, model_version, "
-        "usage_input_tokens_*, ...; 2024 and current headers)",
-        raw_table=anthropic_usage.RAW_TABLE,
-        stage=stage_console_usage,
-        checks=anthropic_usage.usage_checks,
-        quoted_columns=anthropic_usage.CHECKED_TEXT_COLUMNS,
-        parsed_columns=anthropic_usage.PARSED_COLUMNS,
-        finalise=anthropic_usage.finalise_usage,
-    )
+anthropic_usage.register_usage_format(
+    CONSOLE_USAGE,
+    "Anthropic Console usage CSV (usage_date_utc, model_version, "
+    "usage_input_tokens_*, ...; 2024 and current headers)",
+    stage_console_usage,
 )
-register_format(
-    ProviderFormat(
-        family=CONSOLE_COST,
-        description="Anthropic Console cost CSV (usage_date_utc, token_type, cost_usd, "
-        "list_price_usd, ...)",
-        raw_table=anthropic_costs.RAW_TABLE,
-        stage=stage_console_cost,
-        checks=anthropic_costs.cost_checks,
-        quoted_columns=anthropic_costs.QUOTED_COLUMNS,
-        parsed_columns=anthropic_costs.PARSED_COLUMNS,
-        finalise=anthropic_costs.finalise_costs,
-    )
+anthropic_costs.register_cost_format(
+    CONSOLE_COST,
+    "Anthropic Console cost CSV (usage_date_utc, token_type, cost_usd, list_price_usd, ...)",
+    stage_console_cost,
 )

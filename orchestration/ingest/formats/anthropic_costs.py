@@ -13,7 +13,15 @@ from collections.abc import Sequence
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import FileContext, money, sql_str, utc_timestamp
+from orchestration.ingest.formats.provider import (
+    FileContext,
+    ProviderFormat,
+    Stager,
+    money,
+    register_format,
+    sql_str,
+    utc_timestamp,
+)
 from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.anthropic_costs"
@@ -173,3 +181,20 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
 def _empty_or(row: dict, column: str, problem: str) -> str:
     value = row.get(column)
     return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
+
+
+def register_cost_format(family: str, description: str, stage: Stager) -> None:
+    """A format whose files land in this table: its own stager, the table's checks,
+    columns and last step."""
+    register_format(
+        ProviderFormat(
+            family=family,
+            description=description,
+            raw_table=RAW_TABLE,
+            stage=stage,
+            checks=cost_checks,
+            quoted_columns=QUOTED_COLUMNS,
+            parsed_columns=PARSED_COLUMNS,
+            finalise=finalise_costs,
+        )
+    )

@@ -17,11 +17,9 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import anthropic_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
     ProviderStagingError,
     json_text,
     new_table_name,
-    register_format,
     sql_str,
 )
 
@@ -148,15 +146,4 @@ for _family, _description, _stage in (
     (MESSAGES, "Anthropic Messages API responses (JSONL, one message per line)", stage_messages),
     (BATCH_RESULTS, "Anthropic Message Batches results (JSONL)", stage_batch_results),
 ):
-    register_format(
-        ProviderFormat(
-            family=_family,
-            description=_description,
-            raw_table=anthropic_usage.RAW_TABLE,
-            stage=_stage,
-            checks=anthropic_usage.usage_checks,
-            quoted_columns=anthropic_usage.CHECKED_TEXT_COLUMNS,
-            parsed_columns=anthropic_usage.PARSED_COLUMNS,
-            finalise=anthropic_usage.finalise_usage,
-        )
-    )
+    anthropic_usage.register_usage_format(_family, _description, _stage)

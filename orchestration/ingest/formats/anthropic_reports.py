@@ -13,10 +13,8 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import anthropic_costs, anthropic_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
     json_text,
     new_table_name,
-    register_format,
     sql_str,
 )
 
@@ -158,27 +156,13 @@ def detect_anthropic_reports(sniff: FileSniff) -> Match | None:
     return None
 
 
-register_format(
-    ProviderFormat(
-        family=USAGE_REPORT,
-        description="Anthropic usage report JSON (Admin API usage_report/messages pages)",
-        raw_table=anthropic_usage.RAW_TABLE,
-        stage=stage_usage_report,
-        checks=anthropic_usage.usage_checks,
-        quoted_columns=anthropic_usage.CHECKED_TEXT_COLUMNS,
-        parsed_columns=anthropic_usage.PARSED_COLUMNS,
-        finalise=anthropic_usage.finalise_usage,
-    )
+anthropic_usage.register_usage_format(
+    USAGE_REPORT,
+    "Anthropic usage report JSON (Admin API usage_report/messages pages)",
+    stage_usage_report,
 )
-register_format(
-    ProviderFormat(
-        family=COST_REPORT,
-        description="Anthropic cost report JSON (Admin API cost_report pages, amounts in cents)",
-        raw_table=anthropic_costs.RAW_TABLE,
-        stage=stage_cost_report,
-        checks=anthropic_costs.cost_checks,
-        quoted_columns=anthropic_costs.QUOTED_COLUMNS,
-        parsed_columns=anthropic_costs.PARSED_COLUMNS,
-        finalise=anthropic_costs.finalise_costs,
-    )
+anthropic_costs.register_cost_format(
+    COST_REPORT,
+    "Anthropic cost report JSON (Admin API cost_report pages, amounts in cents)",
+    stage_cost_report,
 )

@@ -22,7 +22,10 @@ import great_expectations.expectations as gxe
 
 from orchestration.ingest.formats.provider import (
     FileContext,
+    ProviderFormat,
+    Stager,
     integer,
+    register_format,
     sql_str,
     utc_timestamp,
 )
@@ -305,3 +308,20 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
 def _empty_or(row: dict, column: str, problem: str) -> str:
     value = row.get(column)
     return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
+
+
+def register_usage_format(family: str, description: str, stage: Stager) -> None:
+    """A format whose files land in this table: its own stager, the table's checks,
+    columns and last step."""
+    register_format(
+        ProviderFormat(
+            family=family,
+            description=description,
+            raw_table=RAW_TABLE,
+            stage=stage,
+            checks=usage_checks,
+            quoted_columns=CHECKED_TEXT_COLUMNS,
+            parsed_columns=PARSED_COLUMNS,
+            finalise=finalise_usage,
+        )
+    )

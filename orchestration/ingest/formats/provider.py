@@ -46,13 +46,16 @@ class FileContext:
     file_mtime_text: str  # ISO 8601 UTC, naive
 
 
+# parse a file (an encoding) into a staged TEMP table; returns its name
+Stager = Callable[[duckdb.DuckDBPyConnection, FileContext, str], str]
+
+
 @dataclass(frozen=True)
 class ProviderFormat:
     family: str  # e.g. `anthropic_usage_report`; `source_format` adds the encoding
     description: str  # one line for the "supported formats" list
     raw_table: str  # e.g. `raw.anthropic_usage`
-    # parse the file (an encoding) into a staged TEMP table; returns its name
-    stage: Callable[[duckdb.DuckDBPyConnection, FileContext, str], str]
+    stage: Stager
     checks: Callable[[Sequence[str]], list[Check]]  # given the known service tier keys
     quoted_columns: tuple[str, ...]  # staged text the error messages quote
     parsed_columns: tuple[str, ...]  # staged typed columns the checks read
