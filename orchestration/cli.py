@@ -104,6 +104,10 @@ def run_pull(args: argparse.Namespace) -> int:
 
     try:
         window = Window(args.since, args.until or now())
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
         result = pull_reports(
             args.provider,
             window,
@@ -112,7 +116,7 @@ def run_pull(args: argparse.Namespace) -> int:
             bucket_width=args.bucket_width,
             progress=lambda line: print(f"  {line}", flush=True),
         )
-    except (PullError, ValueError) as error:
+    except PullError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     for report, (pages, buckets) in result.reports.items():

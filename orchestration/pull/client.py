@@ -10,6 +10,7 @@ it). Redirects are refused, so the key never follows one to another host.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import ipaddress
 import json
 import random
@@ -19,12 +20,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 # Anything that looks like a secret key in a provider message (`sk-ant-admin01-...`).
 _SECRET_PATTERN = re.compile(r"sk-[A-Za-z0-9_\-*]{6,}")
 _ERROR_BODY_CHARS = 500
+USER_AGENT = "llm-cost-audit (pull)"
 
 
 class PullError(RuntimeError):
@@ -44,6 +46,10 @@ class RetryPolicy:
     timeout: float = 60.0
     sleep: Callable[[float], None] = time.sleep
 
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("RetryPolicy.attempts must be at least 1")
+
     def backoff(self, attempt: int) -> float:
         """The wait after failed attempt `attempt` (1-based), jittered over [0, cap]."""
         return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
@@ -58,8 +64,9 @@ class Endpoint:
     base_url: str
     path: str
     params: Sequence[tuple[str, str]]  # without the page cursor
-    headers: dict[str, str]  # the auth headers included
-    secret: str  # the key, so a provider message that echoes it can be scrubbed
+    # repr=False: the key must not surface in a traceback or a test failure either
+    headers: dict[str, str] = field(repr=False)  # the auth headers included
+    secret: str = field(repr=False)  # the key, to scrub a provider message echoing it
     key_env: str  # where the key came from, for the hint on a 401/403
 
     def url(self, cursor: str | None) -> str:
@@ -171,7 +178,8 @@ def _get(
     retry: RetryPolicy,
 ) -> bytes:
     where = f"{endpoint.label}, page {number}" + (f" (page={cursor})" if cursor else "")
-    request = urllib.request.Request(endpoint.url(cursor), headers=endpoint.headers)
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **endpoint.headers}
+    request = urllib.request.Request(endpoint.url(cursor), headers=headers)
     for attempt in range(1, retry.attempts + 1):
         try:
             with opener.open(request, timeout=retry.timeout) as response:
@@ -185,7 +193,12 @@ def _get(
                 ) from None
             failure = f"HTTP {status}: {_provider_message(body, endpoint.secret)}"
             delay = _retry_after(error.headers.get("Retry-After"), retry)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        except (
+            urllib.error.URLError,
+            http.client.HTTPException,  # a connection cut mid-response
+            TimeoutError,
+            ConnectionError,
+        ) as error:
             reason = getattr(error, "reason", error)
             failure = f"network error: {redact(str(reason), endpoint.secret)}"
             delay = None

@@ -22,7 +22,7 @@ from conftest import audit, query
 
 from orchestration.cli import main
 from orchestration.ingest import detect_format
-from orchestration.pull import PullError, RetryPolicy, Window, pull_reports
+from orchestration.pull import PullError, RetryPolicy, Window, anthropic, pull_reports
 
 ANTHROPIC_KEY = "sk-ant-admin01-test-key-0123456789abcdef"
 OPENAI_KEY = "sk-admin-test-key-fedcba9876543210"
@@ -429,6 +429,11 @@ def test_the_key_is_never_sent_over_plain_http_to_another_host(tmp_path):
            "LLM_COST_AUDIT_ANTHROPIC_BASE_URL": "http://proxy.example.com"}  # fmt: skip
     with pytest.raises(PullError, match="plain http is allowed only to this machine"):
         pull_reports("anthropic", SEPT, tmp_path, env=env)
+
+
+def test_the_key_is_not_in_an_endpoints_repr():
+    endpoints = anthropic.endpoints(SEPT, "1d", ANTHROPIC_KEY, "https://api.anthropic.com")
+    assert ANTHROPIC_KEY not in repr(endpoints) and "usage_report_1d" in repr(endpoints)
 
 
 def test_the_window_is_validated():
