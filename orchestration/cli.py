@@ -3,6 +3,7 @@
 llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR] [--publish-dir DIR]
 llm-cost-audit demo [--scale X]
 llm-cost-audit prices {update,check} [--seed-dir DIR]
+llm-cost-audit pull {anthropic,openai} --since DATE [--until DATE] --out DIR [--account NAME]
 """
 
 import argparse
@@ -97,6 +98,43 @@ def run_demo(scale: float) -> int:
     return run_audit(exports, REPO_ROOT / "warehouse" / "demo.duckdb", REPO_ROOT / "reports")
 
 
+def run_pull(args: argparse.Namespace) -> int:
+    """Fetch the provider's usage and cost reports into `--out`; print what was written."""
+    from orchestration.pull import PullError, Window, now, pull_reports
+
+    try:
+        window = Window(args.since, args.until or now())
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        result = pull_reports(
+            args.provider,
+            window,
+            args.out.resolve(),
+            account=args.account,
+            bucket_width=args.bucket_width,
+            progress=lambda line: print(f"  {line}", flush=True),
+        )
+    except PullError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for report, (pages, buckets) in result.reports.items():
+        print(f"{args.provider} {report}: {pages} page(s), {buckets} bucket(s)")
+    print(f"Wrote {len(result.files)} page file(s) to {result.folder}")
+    print(f"Load them with: llm-cost-audit run --exports {args.out}")
+    return 0
+
+
+def _time_argument(text: str):
+    from orchestration.pull import parse_time
+
+    try:
+        return parse_time(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="llm-cost-audit",
@@ -132,6 +170,31 @@ def main(argv: list[str] | None = None) -> int:
         help="update: regenerate seeds/generated/ from genai-prices; check: are they current",
         add_help=False,  # `prices --help` is the prices command's own
     )
+    pull = commands.add_parser(
+        "pull",
+        help="fetch usage and cost reports from a provider's admin API into an exports "
+        "directory (key from ANTHROPIC_ADMIN_KEY / OPENAI_ADMIN_KEY)",
+    )
+    pull.add_argument("provider", choices=["anthropic", "openai"])
+    pull.add_argument(
+        "--since", type=_time_argument, required=True, help="YYYY-MM-DD or ISO time (UTC)"
+    )
+    pull.add_argument(
+        "--until",
+        type=_time_argument,
+        default=None,
+        help="exclusive end, YYYY-MM-DD or ISO time (UTC; default: now)",
+    )
+    pull.add_argument("--out", type=Path, required=True, help="exports directory to write to")
+    pull.add_argument(
+        "--account", default=None, help="write under account=<NAME>/ (one folder per organization)"
+    )
+    pull.add_argument(
+        "--bucket-width",
+        choices=["1d", "1h", "1m"],
+        default="1d",
+        help="usage report bucket width (default: 1d; cost reports are daily)",
+    )
     args, rest = parser.parse_known_args(argv)
     if args.command != "prices" and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
@@ -145,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.command == "demo":
         return run_demo(args.scale)
+    if args.command == "pull":
+        return run_pull(args)
     from orchestration.prices import main as prices_main
 
     return prices_main(rest)
