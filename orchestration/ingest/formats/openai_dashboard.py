@@ -140,8 +140,9 @@ def detect_openai_dashboard(sniff: FileSniff) -> Match | None:
     if "amount_value" in columns:
         return Match(DetectedFormat(DASHBOARD_COST, "csv"), complete=True)
     if columns & {"num_model_requests", "input_tokens", "output_tokens"}:
-        complete = set(USAGE_REQUIRED) <= columns
-        return Match(DetectedFormat(DASHBOARD_USAGE, "csv"), complete=complete)
+        # the canonical format has no `start_time`: the file is ours even when a required
+        # column is missing, and its rejection names that column
+        return Match(DetectedFormat(DASHBOARD_USAGE, "csv"), complete=True)
     return None
 
 
