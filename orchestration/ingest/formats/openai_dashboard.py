@@ -135,7 +135,9 @@ def stage_dashboard_cost(con, context: FileContext, encoding: str) -> str:
 @register_detector
 def detect_openai_dashboard(sniff: FileSniff) -> Match | None:
     columns = set(sniff.columns)
-    if sniff.encoding != "csv" or not columns & {"start_time", "start_time_iso"}:
+    # a bucket's two bounds (a lone `start_time` column is a canonical file's near miss)
+    bounds = {"start_time", "end_time"} <= columns or {"start_time_iso", "end_time_iso"} <= columns
+    if sniff.encoding != "csv" or not bounds:
         return None
     if "amount_value" in columns:
         return Match(DetectedFormat(DASHBOARD_COST, "csv"), complete=True)

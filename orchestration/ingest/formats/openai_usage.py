@@ -165,7 +165,9 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
                 condition_parser="pandas",
             ),
             lambda row: (
-                f"bucket from '{row.get('bucket_start') or row.get('bucket_start_iso')}' to "
+                "bucket has no end time"
+                if row.get("bucket_end") is None and row.get("bucket_end_iso") is None
+                else f"bucket from '{row.get('bucket_start') or row.get('bucket_start_iso')}' to "
                 f"'{row.get('bucket_end') or row.get('bucket_end_iso')}' is not 1m, 1h or 1d wide"
             ),
         ),
