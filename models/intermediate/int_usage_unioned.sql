@@ -16,8 +16,12 @@ anthropic as (
     select * from {{ ref('stg_anthropic__usage') }}
 ),
 
+openai as (
+    select * from {{ ref('stg_openai__usage') }}
+),
+
 unioned as (
-    {%- for source in ['canonical', 'anthropic'] %}
+    {%- for source in ['canonical', 'anthropic', 'openai'] %}
     select {{ staged_usage_columns() | join(', ') }} from {{ source }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -4,23 +4,38 @@
     them): what the provider billed beside what this warehouse computes from the usage,
     like for like, the variance, and whether the day is judged.
 
-    Like for like: the Console cost CSV carries list prices (`list_price_usd`), so its
+    Providers: Anthropic (cost report API, Console cost CSV) and OpenAI (Costs API,
+    dashboard cost CSV; model and token type parsed from the line item). Like for like:
+    the Console cost CSV carries list prices (`list_price_usd`), so its
     lines compare computed list cost with them; otherwise (the cost report API) computed
     contracted cost (list where no discount applies) with the billed amount. Non-token
     cost types (web search, code execution) are shown, never judged: usage exports carry
-    no price for them. Per account and day one cost export is used, the one loaded last.
+    no price for them. Per account, provider and day one cost export is used, the one
+    loaded last.
     Computed usage of a covered day that no cost line names (a model the bill lacks) gets
     its own line with a reported cost of 0.
 
-    Status: `open_day` (the export's last day per account may still be partial: shown,
-    not judged), `not_computed` (non-token cost), `unknown_model` (the export's model
+    Status: `open_day` (the export's last day per account and provider may still be
+    partial: shown, not judged), `not_computed` (non-token cost), `unknown_model` (the export's model
     maps to no model id), `computed_incomplete` (some usage of the line has no price),
     `ok` (variance within var `reconciliation_max_variance_pct`), `below_spend_floor`
     (over it, on a line below var `reconciliation_spend_floor_usd`), else
     `variance_over_threshold`, which fails the run (tests/dbt/assert_costs_reconcile_with_the_bill.sql).
 */
+{% set cost_columns = [
+    'cost_id', 'account', 'provider', 'cost_date', 'bucket_start_at', 'bucket_end_at',
+    'cost_type', 'token_bucket', 'token_type_raw', 'model', 'service_tier', 'context_window',
+    'workspace', 'api_key', 'billed_cost_usd', 'list_cost_usd', 'source_format',
+    'source_file', 'loaded_at',
+] %}
+
+-- every provider's cost lines, one shape (each staging model spells its token types as
+-- the usage buckets)
 with reported_lines as (
-    select * from {{ ref('stg_anthropic__costs') }}
+    {%- for costs in ['stg_anthropic__costs', 'stg_openai__costs'] %}
+    select {{ cost_columns | join(', ') }} from {{ ref(costs) }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 computed as (
@@ -31,19 +46,22 @@ aliases as (
     select alias, provider, model_id from {{ ref('model_aliases') }}
 ),
 
--- per account and day, the cost export loaded last (two exports of one bill never add up)
+-- per account, provider and day, the cost export loaded last (two exports of one bill
+-- never add up)
 export_per_day as (
-    select account, cost_date, source_format
+    select account, provider, cost_date, source_format
     from (
         select
             account,
+            provider,
             cost_date,
             source_format,
             row_number() over (
-                partition by account, cost_date order by max(loaded_at) desc, source_format
+                partition by account, provider, cost_date
+                order by max(loaded_at) desc, source_format
             ) as export_rank
         from reported_lines
-        group by account, cost_date, source_format
+        group by account, provider, cost_date, source_format
     ) as ranked
     where export_rank = 1
 ),
@@ -55,6 +73,7 @@ reported_mapped as (
     from reported_lines
     inner join export_per_day
         on export_per_day.account = reported_lines.account
+        and export_per_day.provider = reported_lines.provider
         and export_per_day.cost_date = reported_lines.cost_date
         and export_per_day.source_format = reported_lines.source_format
     left join aliases as exact_alias
@@ -126,9 +145,9 @@ uncovered as (
     from computed
     inner join export_per_day
         on export_per_day.account = computed.account
+        and export_per_day.provider = computed.provider
         and export_per_day.cost_date = computed.usage_date
     where computed.tokens > 0
-        and computed.provider = 'anthropic'
         and not exists (
             select 1
             from reported
@@ -194,11 +213,14 @@ lines as (
     from uncovered
     inner join export_per_day
         on export_per_day.account = uncovered.account
+        and export_per_day.provider = uncovered.provider
         and export_per_day.cost_date = uncovered.cost_date
 ),
 
 last_day as (
-    select account, max(cost_date) as last_cost_date from reported_lines group by account
+    select account, provider, max(cost_date) as last_cost_date
+    from reported_lines
+    group by account, provider
 ),
 
 measured as (
@@ -210,6 +232,7 @@ measured as (
     from lines
     inner join last_day
         on last_day.account = lines.account
+        and last_day.provider = lines.provider
 ),
 
 final as (

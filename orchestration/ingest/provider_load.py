@@ -1,4 +1,4 @@
-"""Loading one provider export file (Anthropic today; OpenAI, Gemini, gateways later):
+"""Loading one provider export file (Anthropic and OpenAI today; Gemini, gateways later):
 stage -> validate -> commit, the same steps and guarantees as the canonical format.
 
 `load.py` decides the format and hands provider files here; the commit itself (raw
@@ -26,7 +26,12 @@ from orchestration.ingest.validate_provider import known_service_tier_keys, vali
 
 # commit(con, final_table, path, content_sha256, source_format, raw_table, key_column)
 Commit = Callable[..., int]
-KEY_COLUMNS = {"raw.anthropic_usage": "usage_id", "raw.anthropic_costs": "cost_id"}
+KEY_COLUMNS = {
+    "raw.anthropic_usage": "usage_id",
+    "raw.anthropic_costs": "cost_id",
+    "raw.openai_usage": "usage_id",
+    "raw.openai_costs": "cost_id",
+}
 
 
 def file_context(path: Path, source_format: str) -> FileContext:
@@ -70,7 +75,7 @@ def load_provider_content(
                 staged,
                 provider_format,
                 display_name=display_name,
-                service_tier_keys=known_service_tier_keys(con, "anthropic", repo_root),
+                service_tier_keys=known_service_tier_keys(con, provider_format.provider, repo_root),
             )
         except ExpectationErrored as exc:
             return reject(

@@ -405,6 +405,17 @@ PROVIDER_COMMITTED_ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("account", "bucket_start_at"),
     ),
     "anthropic_costs": ((), ("account", "bucket_start_at", "billed_cost_usd", "currency")),
+    "openai_usage": (
+        (
+            "input_tokens",
+            "input_cached_tokens",
+            "input_cache_write_tokens",
+            "output_tokens",
+            "request_count",
+        ),
+        ("account", "bucket_start_at"),
+    ),
+    "openai_costs": ((), ("account", "bucket_start_at", "billed_cost_usd", "currency")),
 }
 
 

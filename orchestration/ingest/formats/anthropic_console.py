@@ -13,10 +13,11 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import anthropic_costs, anthropic_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderStagingError,
+    csv_column,
     new_table_name,
+    read_csv_header,
+    require_columns,
     sql_str,
-    text,
 )
 
 CONSOLE_USAGE = "anthropic_console_usage"
@@ -27,37 +28,8 @@ COST_REQUIRED = ("usage_date_utc", "cost_usd")
 SERVICE_TIERS = ("standard", "batch", "priority", "flex")
 
 
-def _read_header(con, context: FileContext, table: str) -> list[str]:
-    # Same fixed dialect as the canonical loader: values stay text, the header is kept.
-    reader = (
-        f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
-        "delim = ',', quote = '\"', escape = '\"')"
-    )
-    con.execute(f"create temp table {table}_lines as select * from {reader}")
-    return [
-        name
-        for (name,) in con.execute(
-            f"select column_name from (describe select * from {table}_lines)"
-        ).fetchall()
-    ]
-
-
-def _column(header: list[str], *names: str) -> str:
-    """The first of `names` the header has, as trimmed text; NULL when none is there."""
-    for name in names:
-        if name in header:
-            return text('"' + name.replace('"', '""') + '"')
-    return "cast(null as varchar)"
-
-
-def _require(header: list[str], required: tuple[str, ...]) -> None:
-    missing = [name for name in required if name not in header]
-    if missing:
-        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
-
-
 def _day_bounds(header: list[str]) -> str:
-    day = _column(header, "usage_date_utc")
+    day = csv_column(header, "usage_date_utc")
     return (
         f"{day} as bucket_start, "
         f"strftime(try_cast({day} as date) + interval 1 day, '%Y-%m-%d') as bucket_end"
@@ -66,9 +38,9 @@ def _day_bounds(header: list[str]) -> str:
 
 def stage_console_usage(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(CONSOLE_USAGE)
-    header = _read_header(con, context, table)
-    _require(header, USAGE_REQUIRED)
-    c = lambda *names: _column(header, *names)  # noqa: E731
+    header = read_csv_header(con, context, table)
+    require_columns(header, USAGE_REQUIRED)
+    c = lambda *names: csv_column(header, *names)  # noqa: E731
     con.execute(
         f"""
         create temp table {table}_rows as
@@ -105,9 +77,9 @@ def stage_console_usage(con, context: FileContext, encoding: str) -> str:
 
 def stage_console_cost(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(CONSOLE_COST)
-    header = _read_header(con, context, table)
-    _require(header, COST_REQUIRED)
-    c = lambda *names: _column(header, *names)  # noqa: E731
+    header = read_csv_header(con, context, table)
+    require_columns(header, COST_REQUIRED)
+    c = lambda *names: csv_column(header, *names)  # noqa: E731
     tiers = ", ".join(sql_str(t) for t in SERVICE_TIERS)
     con.execute(
         f"""

@@ -17,9 +17,9 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import anthropic_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderStagingError,
     json_text,
     new_table_name,
+    read_json_lines,
     sql_str,
 )
 
@@ -27,39 +27,6 @@ MESSAGES = "anthropic_messages"
 BATCH_RESULTS = "anthropic_batch_results"
 MESSAGE_KEYS = frozenset({"id", "model", "usage", "stop_reason"})
 BATCH_KEYS = frozenset({"custom_id", "result"})
-
-
-def _read_lines(con, context: FileContext, table: str) -> None:
-    con.execute(
-        f"""
-        create temp table {table}_lines as
-        with source as (
-            select string_split(content, chr(10)) as lines
-            from read_text({sql_str(context.path)})
-        ),
-        numbered as (
-            select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
-            from source
-        )
-        select
-            line_number as source_line,
-            -- a UTF-8 byte order mark survives in the first line's text
-            ltrim(rtrim(line, chr(13)), chr(65279)) as line
-        from numbered
-        where trim(ltrim(rtrim(line, chr(13)), chr(65279)), ' \t\r\n') <> ''
-        """
-    )
-    bad = con.execute(
-        f"""
-        select source_line from {table}_lines
-        where (case when json_valid(line) then json_type(line) end) is distinct from 'OBJECT'
-        order by source_line limit 1
-        """
-    ).fetchone()
-    if bad is not None:
-        raise ProviderStagingError(
-            f"line {bad[0]}: not a JSON object (expected one JSON object per line)"
-        )
 
 
 def _message_rows(table: str, message: str, where: str, default_tier: str | None) -> str:
@@ -108,7 +75,7 @@ def _message_rows(table: str, message: str, where: str, default_tier: str | None
 
 def stage_messages(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(MESSAGES)
-    _read_lines(con, context, table)
+    read_json_lines(con, context, table)
     rows = _message_rows(table, "$", "true", None).replace(
         "{mtime}", sql_str(context.file_mtime_text)
     )
@@ -119,7 +86,7 @@ def stage_messages(con, context: FileContext, encoding: str) -> str:
 
 def stage_batch_results(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(BATCH_RESULTS)
-    _read_lines(con, context, table)
+    read_json_lines(con, context, table)
     # errored, canceled and expired requests are not billed and carry no usage
     succeeded = "json_extract_string(line, '$.result.type') = 'succeeded'"
     rows = _message_rows(table, "$.result.message", succeeded, "batch").replace(

@@ -60,6 +60,7 @@ class ProviderFormat:
     quoted_columns: tuple[str, ...]  # staged text the error messages quote
     parsed_columns: tuple[str, ...]  # staged typed columns the checks read
     finalise: Callable[[duckdb.DuckDBPyConnection, str, FileContext], str]  # -> final table
+    provider: str = "anthropic"  # whose service tier spellings the checks accept
 
 
 PROVIDER_FORMATS: dict[str, ProviderFormat] = {}
@@ -115,6 +116,12 @@ def utc_timestamp(expression: str) -> str:
     )
 
 
+def epoch_timestamp(expression: str) -> str:
+    """Unix seconds written as text (`1789344000`, `1789344000.0`) as a naive UTC
+    timestamp, NULL where it is not one."""
+    return f"make_timestamp({integer(expression)} * 1000000)"
+
+
 def sql_str(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
@@ -131,3 +138,70 @@ def first_error_line(exc: BaseException) -> str:
         if line.strip() and not line.strip().startswith("Original Line")
     ]
     return "; ".join(lines[:2]) if lines else type(exc).__name__
+
+
+def read_json_lines(con: duckdb.DuckDBPyConnection, context: FileContext, table: str) -> None:
+    """`<table>_lines`: (source_line, line) per non-blank line of a JSONL file, BOM and CR
+    removed; ProviderStagingError naming the first line that is not a JSON object."""
+    con.execute(
+        f"""
+        create temp table {table}_lines as
+        with source as (
+            select string_split(content, chr(10)) as lines
+            from read_text({sql_str(context.path)})
+        ),
+        numbered as (
+            select unnest(lines) as line, generate_subscripts(lines, 1) as line_number
+            from source
+        )
+        select
+            line_number as source_line,
+            -- a UTF-8 byte order mark survives in the first line's text
+            ltrim(rtrim(line, chr(13)), chr(65279)) as line
+        from numbered
+        where trim(ltrim(rtrim(line, chr(13)), chr(65279)), ' \t\r\n') <> ''
+        """
+    )
+    bad = con.execute(
+        f"""
+        select source_line from {table}_lines
+        where (case when json_valid(line) then json_type(line) end) is distinct from 'OBJECT'
+        order by source_line limit 1
+        """
+    ).fetchone()
+    if bad is not None:
+        raise ProviderStagingError(
+            f"line {bad[0]}: not a JSON object (expected one JSON object per line)"
+        )
+
+
+def read_csv_header(con: duckdb.DuckDBPyConnection, context: FileContext, table: str) -> list[str]:
+    """`<table>_lines`: the CSV's rows as text (BOM allowed, header kept by name); returns
+    the header. Same fixed dialect as the canonical loader; an `account=<name>` folder is
+    not a Hive partition column of the file."""
+    reader = (
+        f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
+        "delim = ',', quote = '\"', escape = '\"', hive_partitioning = false)"
+    )
+    con.execute(f"create temp table {table}_lines as select * from {reader}")
+    return [
+        name
+        for (name,) in con.execute(
+            f"select column_name from (describe select * from {table}_lines)"
+        ).fetchall()
+    ]
+
+
+def csv_column(header: Sequence[str], *names: str) -> str:
+    """The first of `names` the header has, as trimmed text; NULL when none is there.
+    Columns are mapped by header name, never by position."""
+    for name in names:
+        if name in header:
+            return text('"' + name.replace('"', '""') + '"')
+    return "cast(null as varchar)"
+
+
+def require_columns(header: Sequence[str], required: Sequence[str]) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")

@@ -1,6 +1,6 @@
 """Every provider format module, imported once so each registers its detector (in
-`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`). OpenAI, Gemini and
-gateway formats add their modules here."""
+`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`). Gemini and gateway
+formats add their modules here."""
 
 from orchestration.ingest.formats import (  # noqa: F401 (imported to register them)
     SourceFamily,
@@ -9,13 +9,28 @@ from orchestration.ingest.formats import (  # noqa: F401 (imported to register t
     anthropic_messages,
     anthropic_reports,
     anthropic_usage,
+    openai_costs,
+    openai_dashboard,
+    openai_reports,
+    openai_responses,
+    openai_usage,
     register_family,
 )
 from orchestration.ingest.formats.provider import PROVIDER_FORMATS
 
 # The raw tables provider formats load into, and their DDL (run by ensure_raw_tables).
-RAW_TABLES = (anthropic_usage.RAW_TABLE, anthropic_costs.RAW_TABLE)
-RAW_DDL = (anthropic_usage.RAW_DDL, anthropic_costs.RAW_DDL)
+RAW_TABLES = (
+    anthropic_usage.RAW_TABLE,
+    anthropic_costs.RAW_TABLE,
+    openai_usage.RAW_TABLE,
+    openai_costs.RAW_TABLE,
+)
+RAW_DDL = (
+    anthropic_usage.RAW_DDL,
+    anthropic_costs.RAW_DDL,
+    openai_usage.RAW_DDL,
+    openai_costs.RAW_DDL,
+)
 
 # One raw-load asset per raw table (Dagster: `raw/<table>`), taking every format that
 # lands there.
@@ -29,6 +44,17 @@ for _raw_table, _description in (
         anthropic_costs.RAW_TABLE,
         "Anthropic cost report pages and Console cost CSVs (what the provider billed), "
         "each file validated before it is committed.",
+    ),
+    (
+        openai_usage.RAW_TABLE,
+        "OpenAI usage: Usage API completions pages, dashboard usage CSVs, Chat Completions "
+        "and Responses API responses and Batch API output, each file validated before it "
+        "is committed.",
+    ),
+    (
+        openai_costs.RAW_TABLE,
+        "OpenAI Costs API pages and dashboard cost CSVs (what the provider billed), each "
+        "file validated before it is committed.",
     ),
 ):
     register_family(
