@@ -1,6 +1,6 @@
 """`llm-cost-audit pull` against a real HTTP server on 127.0.0.1 (an ephemeral port, a
 thread) that serves the documented shapes of both providers' admin APIs and checks the
-auth headers: pagination, retries, errors, the files written, and (Anthropic) the pulled
+auth headers: pagination, retries, errors, the files written, and both providers' pulled
 pages audited end to end. No test touches the internet."""
 
 from __future__ import annotations
@@ -592,3 +592,50 @@ def test_pulled_anthropic_reports_audit_to_hand_computed_costs(
         ("2026-09-02", "claude-haiku-4-5", "output", "billed",
          Decimal("0.5"), Decimal("0.5"), Decimal("0"), "open_day"),
     ]  # fmt: skip
+
+
+def _openai_cost_result(value: str, line_item: str) -> dict:
+    return {"object": "organization.costs.result", "amount": {"value": value, "currency": "usd"},
+            "line_item": line_item, "project_id": "proj_abc"}  # fmt: skip
+
+
+def test_pulled_openai_reports_audit_to_hand_computed_costs(server, tmp_path, monkeypatch, capsys):
+    # Day 1 as in OPENAI_USAGE_PAGES: gpt-5 at standard ($1.25 input, $0.125 cached input,
+    # $10 output per million): 600,000 uncached x 1.25 = $0.75, 400,000 cached x 0.125 =
+    # $0.05, 200,000 output x 10 = $2.00; $2.80. The bill says the same per line item; day
+    # 2, the export's last, is open and not judged.
+    server.script[OPENAI_USAGE] = [Reply(body=body) for body in OPENAI_USAGE_PAGES]
+    server.script[OPENAI_COSTS] = [Reply(body=openai_page(
+        openai_bucket(1, _openai_cost_result("0.75", "gpt-5-2025-08-07, input"),
+                      _openai_cost_result("0.05", "gpt-5-2025-08-07, cached input"),
+                      _openai_cost_result("2.00", "gpt-5-2025-08-07, output")),
+        openai_bucket(2, _openai_cost_result("0.00", "gpt-5-2025-08-07, input")),
+    ))]  # fmt: skip
+    for name, value in openai_env(server).items():
+        monkeypatch.setenv(name, value)
+    exports = tmp_path / "exports"
+
+    code = main(
+        ["pull", "openai", "--since", "2026-09-01", "--until", "2026-09-04",
+         "--out", str(exports), "--account", "globex"]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().out
+    warehouse = tmp_path / "pulled.duckdb"
+    assert audit(exports, warehouse) == 0
+
+    assert query(
+        warehouse,
+        "select account, cast(usage_date as varchar), model_id, workspace, api_key, "
+        "sum(current_cost_usd) from marts.fct_llm_usage group by all",
+    ) == [("globex", "2026-09-01", "gpt-5", "proj_abc", "key_abc", Decimal("2.80"))]
+    lines = query(
+        warehouse,
+        "select cast(cost_date as varchar), token_bucket, reported_cost_usd, computed_cost_usd, "
+        "status from marts.cost_reconciliation where account = 'globex' and cost_date = "
+        "'2026-09-01' order by 2",
+    )
+    assert lines == [
+        ("2026-09-01", "cache_read", Decimal("0.05"), Decimal("0.05"), "ok"),
+        ("2026-09-01", "input", Decimal("0.75"), Decimal("0.75"), "ok"),
+        ("2026-09-01", "output", Decimal("2.00"), Decimal("2.00"), "ok"),
+    ]
