@@ -6,8 +6,11 @@
     - pending: every day a load changed since the last complete build (raw.changed_days);
     - heuristic flips (`heuristic_flips`): every day of a (provider, model, feature) whose
       heuristic task or latency class differs from what this model's rows were built with;
-    - cache streams (`cache_streams`): every day of a prompt-prefix stream with a call on
-      a pending day or in a flipped feature, before or after this run's loads.
+    - cache streams (`cache_streams`, CTE `<name>_streams`): every prompt-prefix stream
+      with a call on a pending day or in a flipped feature, before or after this run's
+      loads. Its calls are rebuilt on whatever day they fall (`only_rows_to_rebuild`,
+      strategy `replace_rows`), not the whole of their days: a month-long stream would
+      otherwise reopen the month.
 
     Each model compares its own previous rows (`this`) with the current upstream, so a
     build that stopped half-way is caught up model by model on the next run.
@@ -64,47 +67,34 @@
 ),
 {%- endif %}
 
-{{ name }}_stream_days as (
+-- the prompt-prefix streams to recompute (cache_streams): a stream's cache choice weighs
+-- all its calls, so a changed call changes the cost of every call in it, on any day
+{{ name }}_streams as (
     {%- if cache_streams %}
-    -- a stream's cache choice spans all its calls: any changed call reopens every day of it
-    with changed_streams as (
-        select previous.provider, previous.model_id, previous.prefix_hash
-        from {{ this }} as previous
-        where previous.prefix_hash is not null
-            and (
-                previous.usage_date in (select usage_date from {{ name }}_pending)
-                {%- if heuristic_flips %}
-                or exists (
-                    select 1
-                    from {{ name }}_flipped_keys as flipped
-                    where flipped.provider = previous.provider
-                        and flipped.model = previous.model
-                        and flipped.feature_key = coalesce(previous.feature, '')
-                )
-                {%- endif %}
-            )
-        union
-        select provider, model_id, prefix_hash
-        from {{ upstream }}
-        where prefix_hash is not null
-            and usage_date in (select usage_date from {{ name }}_pending)
-    )
-
-    select previous.usage_date
+    select previous.provider, previous.model_id, previous.prefix_hash
     from {{ this }} as previous
-    inner join changed_streams
-        on changed_streams.provider = previous.provider
-        and changed_streams.model_id = previous.model_id
-        and changed_streams.prefix_hash = previous.prefix_hash
+    where previous.prefix_hash is not null
+        and (
+            previous.usage_date in (select usage_date from {{ name }}_pending)
+            {%- if heuristic_flips %}
+            or exists (
+                select 1
+                from {{ name }}_flipped_keys as flipped
+                where flipped.provider = previous.provider
+                    and flipped.model = previous.model
+                    and flipped.feature_key = coalesce(previous.feature, '')
+            )
+            {%- endif %}
+        )
     union
-    select current_rows.usage_date
-    from {{ upstream }} as current_rows
-    inner join changed_streams
-        on changed_streams.provider = current_rows.provider
-        and changed_streams.model_id = current_rows.model_id
-        and changed_streams.prefix_hash = current_rows.prefix_hash
+    select provider, model_id, prefix_hash
+    from {{ upstream }}
+    where prefix_hash is not null
+        and usage_date in (select usage_date from {{ name }}_pending)
     {%- else %}
-    select cast(null as date) as usage_date where false
+    select cast(null as varchar) as provider, cast(null as varchar) as model_id,
+        cast(null as varchar) as prefix_hash
+    where false
     {%- endif %}
 ),
 
@@ -112,8 +102,6 @@
     select usage_date from {{ name }}_pending
     union
     select usage_date from {{ name }}_flipped_days
-    union
-    select usage_date from {{ name }}_stream_days
 ),
 {%- endif %}
 {% endmacro %}
@@ -123,5 +111,19 @@
 {% macro only_days_to_rebuild(name, column='usage_date') %}
 {%- if is_incremental() -%}
     where {{ column }} in (select usage_date from {{ name }})
+{%- endif -%}
+{% endmacro %}
+
+
+{#- `where` clause keeping a relation's rows to those being rebuilt: the days to rebuild
+    and every call of the streams to recompute, on whatever day (models built with the
+    `replace_rows` strategy); nothing on a full build. `relation` qualifies the columns. -#}
+{% macro only_rows_to_rebuild(name, relation=none) %}
+{%- set q = relation ~ '.' if relation else '' -%}
+{%- if is_incremental() -%}
+    where {{ q }}usage_date in (select usage_date from {{ name }})
+        or {{ q }}provider || '|' || {{ q }}model_id || '|' || {{ q }}prefix_hash in (
+            select provider || '|' || model_id || '|' || prefix_hash from {{ name }}_streams
+        )
 {%- endif -%}
 {% endmacro %}

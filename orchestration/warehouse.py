@@ -20,11 +20,21 @@ PUBLISHED_SCHEMA = "marts"
 CSV_EXPORTS = ("focus_llm_costs",)
 
 
+# DuckDB takes up to 80% of RAM per process by default, and the loader and dbt each run one:
+# a bounded limit makes big joins spill to disk instead. dbt's profile reads the same vars.
+MEMORY_LIMIT_ENV = "LLM_COST_AUDIT_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def duckdb_settings() -> dict[str, str]:
+    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT}
+
+
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_settings())
     try:
         yield con
     finally:
@@ -72,7 +82,7 @@ def publish(warehouse: Path, publish_dir: Path) -> Published:
 
 
 def _copy_marts(warehouse: Path, target: Path, parquet_dir: Path) -> tuple[str, ...]:
-    con = duckdb.connect()  # in memory; the warehouse is only read
+    con = duckdb.connect(config=duckdb_settings())  # in memory; the warehouse is only read
     try:
         con.execute(f"attach {_sql_str(warehouse)} as source (read_only)")
         con.execute(

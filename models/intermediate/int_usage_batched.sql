@@ -86,4 +86,15 @@ final as (
     from stacked_prices
 )
 
-select * from final
+-- the stacked scenario's `o_` and `ob_` prices go on to int_usage_optimized; the price rows
+-- they were chosen from are not stored a second time
+select * exclude (
+    {%- for prefix in ['b_', 'r_', 'rb_'] %}
+    {%- set outer_loop = loop %}
+    {%- for kind in ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'] %}
+    {{ prefix }}{{ kind }}_usd_per_mtok, {{ prefix }}lc_{{ kind }}_usd_per_mtok,
+    {%- endfor %}
+    {{ prefix }}long_context_threshold_tokens{{ ',' if not outer_loop.last }}
+    {%- endfor %}
+)
+from final

@@ -4,16 +4,17 @@
     what-if in macro `cache_whatif`). Calls with no prefix, buckets of many requests and
     unpriced rows are not in a stream and keep their current cost.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
--- incremental: the days to rebuild, each stream read whole (a call's cost depends on the
--- stream's other calls, however old); no task or latency class is read here
+{{ config(materialized='incremental', incremental_strategy='replace_rows', unique_key='usage_id') }}
+-- incremental: the days to rebuild and the calls of the streams to recompute, each stream
+-- read whole (a call's cost depends on the stream's other calls, however old); no task or
+-- latency class is read here
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'),
                               heuristic_flips=false, cache_streams=true) }}
 
 usage as (
     select * from {{ ref('int_usage_priced') }}
-    {{ only_days_to_rebuild('days_to_rebuild') }}
+    {{ only_rows_to_rebuild('days_to_rebuild') }}
 ),
 
 minimum_lengths as (

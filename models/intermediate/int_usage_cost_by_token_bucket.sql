@@ -1,9 +1,14 @@
 /*
-    One row per usage record and token bucket (input, cache writes, cache read, output):
-    the tokens and what they cost at list and at contracted price. The provider's cost
-    reports bill per token type; reconciliation compares like with like at that grain.
-    Each bucket's cost is the same effective price the record's current cost is made of
-    (macro effective_price), so the five add up to current_cost_usd.
+    Computed usage per account, provider, day, model and token bucket (input, cache
+    writes, cache read, output): the tokens and what they cost at list and at contracted
+    price. The provider's cost reports bill per token type and day; reconciliation
+    compares like with like at that grain, so the usage is summed here once instead of
+    being carried five times per record.
+
+    Each record's bucket cost is the same effective price its current cost is made of
+    (macro effective_price), cast per record before summing, so a day's five buckets add
+    up to the sum of its records' current_cost_usd. `has_tokens` keeps records with no
+    tokens in a bucket apart: they belong to a reported line but never make one up.
 */
 with usage as (
     select * from {{ ref('int_usage_priced') }}
@@ -11,10 +16,9 @@ with usage as (
 
 {% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
 
-by_token_bucket as (
+by_record as (
     {% for kind in token_buckets %}
     select
-        usage_id,
         account,
         provider,
         cast(bucket_start_at as date) as usage_date,
@@ -35,9 +39,20 @@ by_token_bucket as (
 
 final as (
     select
-        by_token_bucket.*,
-        cast(list_cost_usd * contract_rate as {{ money_type() }}) as contracted_cost_usd
-    from by_token_bucket
+        account,
+        provider,
+        usage_date,
+        model_id,
+        token_bucket,
+        tokens > 0 as has_tokens,
+        min(model) as model,
+        count(*) as usage_row_count,
+        count(*) filter (where not is_priced) as unpriced_row_count,
+        sum(tokens) as tokens,
+        sum(list_cost_usd) as list_cost_usd,
+        sum(cast(list_cost_usd * contract_rate as {{ money_type() }})) as contracted_cost_usd
+    from by_record
+    group by account, provider, usage_date, model_id, token_bucket, tokens > 0
 )
 
 select * from final

@@ -11,9 +11,10 @@
     figure at or below every single lever, as DESIGN.md promises. Recommended-model
     streams are keyed by the own model too, so each plan stands on its own.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
--- incremental: the days to rebuild, plus every call of the streams on them (a stream's plan
--- weighs all its calls, however old); only the days to rebuild are written
+{{ config(materialized='incremental', incremental_strategy='replace_rows', unique_key='usage_id') }}
+-- incremental: the rows to rebuild (days, and the streams to recompute), plus every call of
+-- the streams on those days (a stream's plan weighs all its calls, however old); only the
+-- rows to rebuild are written
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache_streams=true) }}
 
@@ -21,6 +22,9 @@ usage as (
     select * from {{ ref('int_usage_batched') }}
     {%- if is_incremental() %}
     where usage_date in (select usage_date from days_to_rebuild)
+        or provider || '|' || model_id || '|' || prefix_hash in (
+            select provider || '|' || model_id || '|' || prefix_hash from days_to_rebuild_streams
+        )
         or (
             is_cache_stream_call
             and provider || '|' || model_id || '|' || prefix_hash in (
@@ -128,7 +132,7 @@ final as (
     from plans
     inner join plan_choice
         on plan_choice.plan_group = plans.plan_group
-    {{ only_days_to_rebuild('days_to_rebuild', 'plans.usage_date') }}
+    {{ only_rows_to_rebuild('days_to_rebuild', 'plans') }}
 )
 
 select * from final

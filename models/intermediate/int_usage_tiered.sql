@@ -43,9 +43,29 @@ contract_rates as (
     select * from {{ ref('int_contract_rates') }}
 ),
 
-candidates as (
+-- Which models can stand in for a row depends only on its provider, model, tier, geo,
+-- feature, task class and day (every price, availability and contract boundary is a UTC
+-- midnight), so candidates are found once per such key, not per row: the range joins run
+-- on a few thousand keys, and rows meet their candidates by an equi-join.
+candidate_keys as (
+    select distinct
+        provider,
+        model_id,
+        service_tier,
+        inference_geo,
+        feature,
+        task_class,
+        required_tier_rank,
+        cast(usage_at as date) as usage_day,
+        -- the day as the timestamp `price_lookup` compares with the price calendar
+        cast(cast(bucket_start_at as date) as timestamp) as bucket_start_at
+    from usage
+    where is_priced
+),
+
+key_candidates as (
     select
-        usage.usage_id,
+        keys.*,
         candidate.model_id as candidate_model_id,
         candidate.tier_rank as candidate_tier_rank,
         candidate.generation_rank as candidate_generation_rank,
@@ -59,132 +79,129 @@ candidates as (
             else class_eval.eval_cases end as eval_cases,
         case when feature_eval.model_id is not null then feature_eval.evaluated_on
             else class_eval.evaluated_on end as evaluated_on,
-        coalesce(feature_eval.pass_rate, class_eval.pass_rate)
-            >= {{ var('tiering_eval_min_pass_rate') }} as meets_quality_bar,
-        usage.current_cost_usd,
-        usage.contract_rate,
+        coalesce(
+            coalesce(feature_eval.pass_rate, class_eval.pass_rate)
+                >= {{ var('tiering_eval_min_pass_rate') }},
+            false
+        ) as is_eval_pass,
         coalesce(candidate_contract.contract_rate, 1) as candidate_contract_rate,
-        usage.input_tokens,
-        usage.cache_write_5m_tokens,
-        usage.cache_write_1h_tokens,
-        usage.cache_read_tokens,
-        usage.output_tokens,
-        usage.total_input_tokens,
-        usage.request_count,
-        usage.long_context_flag,
         {{ price_columns('candidate_price', 'c_') }}
-    from usage
+    from candidate_keys as keys
     inner join ladder as own_rung
-        on own_rung.provider = usage.provider
-        and own_rung.model_id = usage.model_id
+        on own_rung.provider = keys.provider
+        and own_rung.model_id = keys.model_id
     inner join ladder as candidate
-        on candidate.provider = usage.provider
-        and candidate.model_id <> usage.model_id
+        on candidate.provider = keys.provider
+        and candidate.model_id <> keys.model_id
     left join evals as feature_eval
-        on feature_eval.provider = usage.provider
-        and feature_eval.feature = usage.feature
+        on feature_eval.provider = keys.provider
+        and feature_eval.feature = keys.feature
         and feature_eval.model_id = candidate.model_id
     left join evals as class_eval
-        on class_eval.provider = usage.provider
+        on class_eval.provider = keys.provider
         and class_eval.feature is null
-        and class_eval.task_class = usage.task_class
+        and class_eval.task_class = keys.task_class
         and class_eval.model_id = candidate.model_id
     inner join availability
         on availability.provider = candidate.provider
         and availability.model_id = candidate.model_id
-        and usage.usage_at >= cast(availability.available_from as timestamp)
+        and keys.usage_day >= cast(availability.available_from as date)
         and (
             availability.retired_on is null
-            or usage.usage_at < cast(availability.retired_on as timestamp)
+            or keys.usage_day < cast(availability.retired_on as date)
         )
     inner join prices as candidate_price
-        on {{ price_lookup('candidate_price', 'candidate.model_id', 'usage.service_tier') }}
+        on {{ price_lookup('candidate_price', 'candidate.model_id', 'keys.service_tier', 'keys') }}
     left join contract_rates as candidate_contract
         on candidate_contract.provider = candidate.provider
         and candidate_contract.model_id = candidate.model_id
-        and usage.bucket_start_at >= candidate_contract.valid_from_at
-        and usage.bucket_start_at < candidate_contract.valid_to_at
-    where usage.is_priced
-        and (
-            coalesce(feature_eval.pass_rate, class_eval.pass_rate)
-                >= {{ var('tiering_eval_min_pass_rate') }}
-            or (
-                coalesce(feature_eval.pass_rate, class_eval.pass_rate) is null
-                and candidate.tier_rank >= usage.required_tier_rank
-                and candidate.tier_rank < own_rung.tier_rank
-                and candidate.generation_rank <= own_rung.generation_rank
-            )
+        and keys.bucket_start_at >= candidate_contract.valid_from_at
+        and keys.bucket_start_at < candidate_contract.valid_to_at
+    where coalesce(feature_eval.pass_rate, class_eval.pass_rate)
+            >= {{ var('tiering_eval_min_pass_rate') }}
+        or (
+            coalesce(feature_eval.pass_rate, class_eval.pass_rate) is null
+            and candidate.tier_rank >= keys.required_tier_rank
+            and candidate.tier_rank < own_rung.tier_rank
+            and candidate.generation_rank <= own_rung.generation_rank
         )
 ),
 
 candidate_costs as (
     select
-        usage_id,
-        candidate_model_id,
-        candidate_tier_rank,
-        candidate_generation_rank,
-        coalesce(meets_quality_bar, false) as is_eval_pass,
-        eval_scope,
-        eval_pass_rate,
-        eval_cases,
-        evaluated_on,
-        current_cost_usd,
-        contract_rate,
-        candidate_contract_rate,
-        {{ usage_cost('c_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
-                      'cache_read_tokens', 'output_tokens',
-                      is_long_context('c_', 'total_input_tokens', 'request_count', 'long_context_flag')) }}
+        usage.usage_id,
+        usage.current_cost_usd,
+        usage.contract_rate,
+        key_candidates.*,
+        {{ usage_cost('key_candidates.c_', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
+                      'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
+                      is_long_context('key_candidates.c_', 'usage.total_input_tokens',
+                                      'usage.request_count', 'usage.long_context_flag')) }}
             as candidate_cost_usd
-    from candidates
+    from usage
+    inner join key_candidates
+        on key_candidates.provider = usage.provider
+        and key_candidates.model_id = usage.model_id
+        and key_candidates.service_tier = usage.service_tier
+        and key_candidates.inference_geo = usage.inference_geo
+        and key_candidates.feature is not distinct from usage.feature
+        and key_candidates.task_class is not distinct from usage.task_class
+        and key_candidates.required_tier_rank is not distinct from usage.required_tier_rank
+        and key_candidates.usage_day = cast(usage.usage_at as date)
+        and key_candidates.bucket_start_at = cast(cast(usage.bucket_start_at as date) as timestamp)
+    where usage.is_priced
 ),
 
 -- the cheapest model whose eval meets the quality bar first, then the lowest sufficient
 -- tier, the newest generation, the cheapest at what you pay. A candidate must be cheaper
 -- both at list price and at contracted price: a model-specific discount can make the
 -- bigger model the cheaper one to run, and then tiering down would raise the bill.
+-- The order is one struct compared field by field, so the pick is a hash aggregate
+-- (min) rather than a sort of every row's candidates; the model id settles ties.
 best_candidate as (
     select
-        usage_id, candidate_model_id, candidate_cost_usd, candidate_contract_rate,
-        is_eval_pass, eval_scope, eval_pass_rate, eval_cases, evaluated_on
-    from (
-        select
-            candidate_costs.*,
-            row_number() over (
-                partition by usage_id
-                order by
-                    case when is_eval_pass then 0 else 1 end,
-                    case when is_eval_pass then candidate_cost_usd * candidate_contract_rate end,
-                    candidate_tier_rank,
-                    candidate_generation_rank desc,
-                    candidate_cost_usd * candidate_contract_rate,
-                    candidate_model_id
-            ) as preference_rank
-        from candidate_costs
-        where candidate_cost_usd < current_cost_usd
-            and candidate_cost_usd * candidate_contract_rate < current_cost_usd * contract_rate
-    ) as ranked
-    where preference_rank = 1
+        usage_id,
+        min({
+            'eval_first': case when is_eval_pass then 0 else 1 end,
+            'eval_cost': case when is_eval_pass then candidate_cost_usd * candidate_contract_rate
+                else 0 end,
+            'tier_rank': candidate_tier_rank,
+            'newest_generation': -candidate_generation_rank,
+            'cost': candidate_cost_usd * candidate_contract_rate,
+            'candidate_model_id': candidate_model_id,
+            'candidate_cost_usd': candidate_cost_usd,
+            'candidate_contract_rate': candidate_contract_rate,
+            'is_eval_pass': is_eval_pass,
+            'eval_scope': eval_scope,
+            'eval_pass_rate': eval_pass_rate,
+            'eval_cases': eval_cases,
+            'evaluated_on': evaluated_on
+        }) as best
+    from candidate_costs
+    where candidate_cost_usd < current_cost_usd
+        and candidate_cost_usd * candidate_contract_rate < current_cost_usd * contract_rate
+    group by usage_id
 ),
 
 final as (
     select
         usage.*,
-        coalesce(best_candidate.candidate_model_id, usage.model_id) as recommended_model,
-        coalesce(best_candidate.candidate_cost_usd, usage.current_cost_usd) as tiered_cost_usd,
-        coalesce(best_candidate.candidate_contract_rate, usage.contract_rate)
+        coalesce(best_candidate.best.candidate_model_id, usage.model_id) as recommended_model,
+        coalesce(best_candidate.best.candidate_cost_usd, usage.current_cost_usd) as tiered_cost_usd,
+        coalesce(best_candidate.best.candidate_contract_rate, usage.contract_rate)
             as recommended_contract_rate,
         case
-            when best_candidate.is_eval_pass then 'eval'
+            when best_candidate.best.is_eval_pass then 'eval'
             when best_candidate.usage_id is not null then 'policy'
         end as recommendation_basis,
         -- the eval the recommendation rests on, cited by the findings
-        case when best_candidate.is_eval_pass then best_candidate.eval_scope end
+        case when best_candidate.best.is_eval_pass then best_candidate.best.eval_scope end
             as recommendation_eval_scope,
-        case when best_candidate.is_eval_pass then best_candidate.eval_pass_rate end
+        case when best_candidate.best.is_eval_pass then best_candidate.best.eval_pass_rate end
             as recommendation_eval_pass_rate,
-        case when best_candidate.is_eval_pass then best_candidate.eval_cases end
+        case when best_candidate.best.is_eval_pass then best_candidate.best.eval_cases end
             as recommendation_eval_cases,
-        case when best_candidate.is_eval_pass then best_candidate.evaluated_on end
+        case when best_candidate.best.is_eval_pass then best_candidate.best.evaluated_on end
             as recommendation_evaluated_on
     from usage
     -- only candidates cheaper than the row's current cost get here

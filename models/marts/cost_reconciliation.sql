@@ -110,9 +110,8 @@ matched as (
         reported.model_id,
         reported.cost_type,
         reported.token_bucket,
-        count(computed.usage_id) as usage_row_count,
-        sum(case when computed.usage_id is not null and not computed.is_priced then 1 else 0 end)
-            as unpriced_row_count,
+        coalesce(sum(computed.usage_row_count), 0) as usage_row_count,
+        coalesce(sum(computed.unpriced_row_count), 0) as unpriced_row_count,
         sum(computed.list_cost_usd) as computed_list_cost_usd,
         sum(computed.contracted_cost_usd) as computed_contracted_cost_usd
     from reported
@@ -138,8 +137,8 @@ uncovered as (
         min(computed.model) as model,
         'tokens' as cost_type,
         computed.token_bucket,
-        count(*) as usage_row_count,
-        sum(case when computed.is_priced then 0 else 1 end) as unpriced_row_count,
+        sum(computed.usage_row_count) as usage_row_count,
+        sum(computed.unpriced_row_count) as unpriced_row_count,
         sum(computed.list_cost_usd) as computed_list_cost_usd,
         sum(computed.contracted_cost_usd) as computed_contracted_cost_usd
     from computed
@@ -147,7 +146,7 @@ uncovered as (
         on export_per_day.account = computed.account
         and export_per_day.provider = computed.provider
         and export_per_day.cost_date = computed.usage_date
-    where computed.tokens > 0
+    where computed.has_tokens
         and not exists (
             select 1
             from reported

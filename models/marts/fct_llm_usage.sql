@@ -5,8 +5,8 @@
 */
 {{ config(
     materialized='incremental',
-    incremental_strategy='replace_days',
-    unique_key='usage_date',
+    incremental_strategy='replace_rows',
+    unique_key='usage_id',
     on_schema_change='fail'
 ) }}
 -- incremental: the days any lever's figures changed on (loads, flipped heuristic classes,
@@ -17,17 +17,17 @@ with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache
 
 usage as (
     select * from {{ ref('int_usage_batched') }}
-    {{ only_days_to_rebuild('days_to_rebuild') }}
+    {{ only_rows_to_rebuild('days_to_rebuild') }}
 ),
 
 cached as (
     select * from {{ ref('int_usage_cached') }}
-    {{ only_days_to_rebuild('days_to_rebuild') }}
+    {{ only_rows_to_rebuild('days_to_rebuild') }}
 ),
 
 optimized as (
     select * from {{ ref('int_usage_optimized') }}
-    {{ only_days_to_rebuild('days_to_rebuild') }}
+    {{ only_rows_to_rebuild('days_to_rebuild') }}
 ),
 
 final as (
