@@ -9,13 +9,18 @@ PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) $
 CHECK_VENV := .venv-checks
 CHECK_STAMP := $(CHECK_VENV)/.installed
 CHECK_REQUIREMENTS := requirements-checks.txt
+# dbt on Apache Spark (the `spark` target, README: "Past one machine") in a venv of its own:
+# PySpark in the project's venv would be imported by Great Expectations on every run.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+SPARK_REQUIREMENTS := requirements-spark.txt
 
 # No telemetry from dbt or Dagster, ever.
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup checks-setup demo test lint prices docs dagster clean
+.PHONY: setup checks-setup spark-setup demo test lint prices docs dagster clean
 
 setup: $(STAMP)
 
@@ -33,10 +38,17 @@ $(CHECK_STAMP): $(CHECK_REQUIREMENTS)
 	$(CHECK_VENV)/bin/pip install -q --disable-pip-version-check -r $(CHECK_REQUIREMENTS)
 	touch $(CHECK_STAMP)
 
+spark-setup: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(SPARK_REQUIREMENTS)
+	test -d $(SPARK_VENV) || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install -q --disable-pip-version-check -r $(SPARK_REQUIREMENTS)
+	touch $(SPARK_STAMP)
+
 demo: setup
 	$(BIN)/llm-cost-audit demo
 
-test: setup checks-setup lint
+test: setup spark-setup checks-setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -62,4 +74,4 @@ dagster: setup
 		-m orchestration.definitions
 
 clean:
-	rm -rf target logs warehouse reports .dagster_home
+	rm -rf target logs warehouse reports .dagster_home lake spark-warehouse metastore_db derby.log

@@ -1,7 +1,7 @@
-{#- A JSON object text from (key, value expression) pairs, nulls left out: FOCUS's Tags
-    and SkuPriceDetails columns. DuckDB's json functions; another adapter adds its own. -#}
+{#- A JSON object text from (key, value expression) pairs (a null value written as
+    null): FOCUS's Tags and SkuPriceDetails columns; engine-specific, so dispatched. -#}
 {% macro key_value_json(pairs) -%}
-    {{ return(adapter.dispatch('key_value_json')(pairs)) }}
+    {{ return(adapter.dispatch('key_value_json', 'llm_cost_audit')(pairs)) }}
 {%- endmacro %}
 
 {% macro default__key_value_json(pairs) -%}
@@ -9,5 +9,13 @@
         {%- for key, value in pairs %}
         '{{ key }}', {{ value }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ) as varchar)
+    ) as string)
+{%- endmacro %}
+
+{% macro spark__key_value_json(pairs) -%}
+    to_json(named_struct(
+        {%- for key, value in pairs %}
+        '{{ key }}', {{ value }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    ), map('ignoreNullFields', 'false'))
 {%- endmacro %}

@@ -92,8 +92,8 @@
     where prefix_hash is not null
         and usage_date in (select usage_date from {{ name }}_pending)
     {%- else %}
-    select cast(null as varchar) as provider, cast(null as varchar) as model_id,
-        cast(null as varchar) as prefix_hash
+    select cast(null as string) as provider, cast(null as string) as model_id,
+        cast(null as string) as prefix_hash
     where false
     {%- endif %}
 ),
@@ -102,6 +102,9 @@
     select usage_date from {{ name }}_pending
     union
     select usage_date from {{ name }}_flipped_days
+    {%- if cache_streams %}
+    {{ stream_days_to_rebuild(name, upstream) }}
+    {%- endif %}
 ),
 {%- endif %}
 {% endmacro %}
@@ -119,6 +122,10 @@
     and every call of the streams to recompute, on whatever day (models built with the
     `replace_rows` strategy); nothing on a full build. `relation` qualifies the columns. -#}
 {% macro only_rows_to_rebuild(name, relation=none) %}
+    {{- return(adapter.dispatch('only_rows_to_rebuild', 'llm_cost_audit')(name, relation)) -}}
+{% endmacro %}
+
+{% macro default__only_rows_to_rebuild(name, relation=none) %}
 {%- set q = relation ~ '.' if relation else '' -%}
 {%- if is_incremental() -%}
     where {{ q }}usage_date in (select usage_date from {{ name }})
@@ -126,4 +133,34 @@
             select provider || '|' || model_id || '|' || prefix_hash from {{ name }}_streams
         )
 {%- endif -%}
+{% endmacro %}
+
+{#- Spark writes whole day partitions (insert_overwrite): the rows to rebuild are every
+    row of the days to rebuild, which there include each day a stream to recompute has a
+    call on (macro stream_days_to_rebuild). -#}
+{% macro spark__only_rows_to_rebuild(name, relation=none) %}
+{%- set q = relation ~ '.' if relation else '' -%}
+{{- only_days_to_rebuild(name, q ~ 'usage_date') -}}
+{% endmacro %}
+
+
+{#- Further days to rebuild (`union select ...`) for the streams to recompute: none where
+    a model can replace single rows (DuckDB, replace_rows); on Spark, every day any call of
+    those streams falls on, before or after this run's loads. -#}
+{% macro stream_days_to_rebuild(name, upstream) %}
+    {{- return(adapter.dispatch('stream_days_to_rebuild', 'llm_cost_audit')(name, upstream)) -}}
+{% endmacro %}
+
+{% macro default__stream_days_to_rebuild(name, upstream) %}{% endmacro %}
+
+{% macro spark__stream_days_to_rebuild(name, upstream) %}
+    {%- for relation in [this, upstream] %}
+    union
+    select calls.usage_date
+    from {{ relation }} as calls
+    inner join {{ name }}_streams as streams
+        on streams.provider = calls.provider
+        and streams.model_id = calls.model_id
+        and streams.prefix_hash = calls.prefix_hash
+    {%- endfor %}
 {% endmacro %}

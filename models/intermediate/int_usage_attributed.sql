@@ -7,7 +7,7 @@
     token shape and timing), else the defaults `unknown` / `realtime`. Headline savings
     count declared and rule rows only.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: rebuilds the days loads changed and a flipped heuristic class reaches
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_featured')) }}

@@ -4,7 +4,7 @@
     what-if in macro `cache_whatif`). Calls with no prefix, buckets of many requests and
     unpriced rows are not in a stream and keep their current cost.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_rows', unique_key='usage_id') }}
+{{ config(**usage_incremental_config('replace_rows', 'usage_id')) }}
 -- incremental: the days to rebuild and the calls of the streams to recompute, each stream
 -- read whole (a call's cost depends on the stream's other calls, however old); no task or
 -- latency class is read here

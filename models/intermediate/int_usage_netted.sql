@@ -74,9 +74,9 @@ group_buckets as (
 remainder_rows as (
     select
         'remainder:' || group_buckets.provider || ':' || group_buckets.account || ':'
-            || cast(group_buckets.usage_day as varchar) || ':' || group_buckets.model_key
+            || cast(group_buckets.usage_day as string) || ':' || group_buckets.model_key
             || ':' || group_buckets.tier_key as usage_id,
-        cast(null as varchar) as request_id,
+        cast(null as string) as request_id,
         group_buckets.source_format,
         group_buckets.source_file,
         group_buckets.source_record,
@@ -87,19 +87,19 @@ remainder_rows as (
         group_buckets.account,
         group_buckets.provider,
         group_buckets.model,
-        cast(null as varchar) as feature,
-        cast(null as varchar) as declared_task_class,
-        cast(null as varchar) as declared_latency_class,
+        cast(null as string) as feature,
+        cast(null as string) as declared_task_class,
+        cast(null as string) as declared_latency_class,
         group_buckets.service_tier_raw,
         0 as request_count,
         {% for kind in token_buckets %}
         remainder_tokens.{{ kind }}_tokens,
         {% endfor %}
         group_buckets.long_context_flag,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         cast(null as bigint) as prefix_tokens,
-        cast(null as varchar) as workspace,
-        cast(null as varchar) as api_key,
+        cast(null as string) as workspace,
+        cast(null as string) as api_key,
         group_buckets.inference_geo,
         group_buckets.bucket_shape,
         group_buckets.loaded_at

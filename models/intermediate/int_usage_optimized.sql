@@ -11,7 +11,7 @@
     figure at or below every single lever, as DESIGN.md promises. Recommended-model
     streams are keyed by the own model too, so each plan stands on its own.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_rows', unique_key='usage_id') }}
+{{ config(**usage_incremental_config('replace_rows', 'usage_id')) }}
 -- incremental: the rows to rebuild (days, and the streams to recompute), plus every call of
 -- the streams on those days (a stream's plan weighs all its calls, however old); only the
 -- rows to rebuild are written

@@ -6,7 +6,7 @@
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
     rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is priced on its own, so only the days to rebuild are read
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_attributed')) }}

@@ -13,7 +13,7 @@
     cheapest first; one below the bar is never recommended for that feature. No cheaper
     qualifying model: the row keeps its own model and cost.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is tiered on its own, so only the days to rebuild are read
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced')) }}
@@ -161,22 +161,22 @@ candidate_costs as (
 best_candidate as (
     select
         usage_id,
-        min({
-            'eval_first': case when is_eval_pass then 0 else 1 end,
-            'eval_cost': case when is_eval_pass then candidate_cost_usd * candidate_contract_rate
-                else 0 end,
-            'tier_rank': candidate_tier_rank,
-            'newest_generation': -candidate_generation_rank,
-            'cost': candidate_cost_usd * candidate_contract_rate,
-            'candidate_model_id': candidate_model_id,
-            'candidate_cost_usd': candidate_cost_usd,
-            'candidate_contract_rate': candidate_contract_rate,
-            'is_eval_pass': is_eval_pass,
-            'eval_scope': eval_scope,
-            'eval_pass_rate': eval_pass_rate,
-            'eval_cases': eval_cases,
-            'evaluated_on': evaluated_on
-        }) as best
+        min({{ struct_of([
+            ('eval_first', 'case when is_eval_pass then 0 else 1 end'),
+            ('eval_cost', 'case when is_eval_pass then candidate_cost_usd * candidate_contract_rate
+                else 0 end'),
+            ('tier_rank', 'candidate_tier_rank'),
+            ('newest_generation', '-candidate_generation_rank'),
+            ('cost', 'candidate_cost_usd * candidate_contract_rate'),
+            ('candidate_model_id', 'candidate_model_id'),
+            ('candidate_cost_usd', 'candidate_cost_usd'),
+            ('candidate_contract_rate', 'candidate_contract_rate'),
+            ('is_eval_pass', 'is_eval_pass'),
+            ('eval_scope', 'eval_scope'),
+            ('eval_pass_rate', 'eval_pass_rate'),
+            ('eval_cases', 'eval_cases'),
+            ('evaluated_on', 'evaluated_on'),
+        ]) }}) as best
     from candidate_costs
     where candidate_cost_usd < current_cost_usd
         and candidate_cost_usd * candidate_contract_rate < current_cost_usd * contract_rate

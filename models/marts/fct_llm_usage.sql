@@ -3,12 +3,7 @@
     what it would have cost under each lever alone and with all levers stacked, at list
     price and at contracted price (list where no negotiated discount applies).
 */
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_rows',
-    unique_key='usage_id',
-    on_schema_change='fail'
-) }}
+{{ config(on_schema_change='fail', **usage_incremental_config('replace_rows', 'usage_id')) }}
 -- incremental: the days any lever's figures changed on (loads, flipped heuristic classes,
 -- the cache streams crossing into them); a changed column set needs --full-refresh, which
 -- the nightly build runs by itself when the project changes

@@ -36,8 +36,8 @@ priced_spend as (
     select sum(current_contracted_cost_usd) as current_cost_usd from usage
 ),
 
-{%- set quality_bar = "cast(cast(100 * " ~ var('tiering_eval_min_pass_rate') ~ " as decimal(5, 1)) as varchar)" %}
-{%- set eval_pass_pct = "cast(cast(100 * min(recommendation_eval_pass_rate) as decimal(5, 1)) as varchar)" %}
+{%- set quality_bar = "cast(cast(100 * " ~ var('tiering_eval_min_pass_rate') ~ " as decimal(5, 1)) as string)" %}
+{%- set eval_pass_pct = "cast(cast(100 * min(recommendation_eval_pass_rate) as decimal(5, 1)) as string)" %}
 {%- set feature_text = "coalesce(feature, 'unattributed calls')" %}
 
 -- what a tiering recommendation rests on: the call shape (it backs the task class), and
@@ -50,7 +50,7 @@ tiering as (
         model_id,
         coalesce(feature, '(none)') as feature,
         recommended_model,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         'Route ' || {{ feature_text }} || ' (' || min(task_class) || ') from '
             || model_id || ' to ' || recommended_model as action,
         {{ format_count('sum(request_count)') }} || ' calls classed ' || min(task_class) || ' ('
@@ -70,7 +70,7 @@ tiering as (
                     || ' at ' || {{ eval_pass_pct }} || '%'
                     || coalesce(' of ' || {{ format_count('min(recommendation_eval_cases)') }}
                         || ' cases', '')
-                    || coalesce(' on ' || cast(min(recommendation_evaluated_on) as varchar), '')
+                    || coalesce(' on ' || cast(min(recommendation_evaluated_on) as string), '')
                     || ' (quality bar ' || {{ quality_bar }} || '%)'
                 else ' is the cheapest model of the tier that class needs (task-class policy)'
             end as lever_evidence,
@@ -110,23 +110,23 @@ batching as (
         provider,
         model_id,
         coalesce(feature, '(none)') as feature,
-        cast(null as varchar) as recommended_model,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as recommended_model,
+        cast(null as string) as prefix_hash,
         'Send ' || {{ feature_text }} || ' on ' || model_id || ' through the Batch API'
             as action,
         {{ format_count('sum(request_count)') }} || ' calls marked async ('
             || min(latency_class_source) || ') ran on the ' || min(service_tier)
-            || ' tier on ' || cast(count(distinct usage_date) as varchar) || ' days, '
+            || ' tier on ' || cast(count(distinct usage_date) as string) || ' days, '
             -- a fixed hour of the day is what a scheduled job looks like
             || case
                 when min(extract(hour from usage_at)) = 0 and max(extract(hour from usage_at)) = 23
                     then 'at all hours'
-                else 'between ' || cast(min(extract(hour from usage_at)) as varchar) || ':00 and '
-                    || cast(max(extract(hour from usage_at)) as varchar) || ':59 UTC'
+                else 'between ' || cast(min(extract(hour from usage_at)) as string) || ':00 and '
+                    || cast(max(extract(hour from usage_at)) as string) || ':59 UTC'
             end
             || '; ' || model_id || ' has a batch price (same model, same output)'
             as lever_evidence,
-        cast(null as varchar) as quality_risk,
+        cast(null as string) as quality_risk,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - batched_contracted_cost_usd) as observed_savings_usd,
@@ -147,7 +147,7 @@ caching as (
         provider,
         model_id,
         coalesce(feature, '(none)') as feature,
-        cast(null as varchar) as recommended_model,
+        cast(null as string) as recommended_model,
         prefix_hash,
         'Cache the ' || {{ format_count('max(prefix_tokens)') }} || '-token prompt prefix '
             || prefix_hash || ' of ' || {{ feature_text }} || ' on ' || model_id
@@ -156,9 +156,9 @@ caching as (
             || ', billed today as uncached input; at a ' || min(cache_ttl_choice) || ' TTL '
             || cast(cast(
                 100.0 * sum(case when cached_contracted_cost_usd < current_contracted_cost_usd then request_count else 0 end)
-                / sum(request_count) as decimal(5, 1)) as varchar)
+                / sum(request_count) as decimal(5, 1)) as string)
             || '% of them would read it from the cache' as lever_evidence,
-        cast(null as varchar) as quality_risk,
+        cast(null as string) as quality_risk,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - cached_contracted_cost_usd) as observed_savings_usd,
@@ -205,7 +205,7 @@ combinations as (
         model_id,
         coalesce(feature, '(none)') as feature,
         optimized_model as recommended_model,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         case when uses_tiering = 1
             then 'Route ' || {{ feature_text }} || ' from ' || model_id || ' to ' || optimized_model
             else 'Keep ' || {{ feature_text }} || ' on ' || model_id
@@ -256,10 +256,10 @@ final as (
         action,
         findings.lever_evidence || '; '
             || cast(cast(100.0 * observed_current_cost_usd / nullif(priced_spend.current_cost_usd, 0)
-                as decimal(5, 1)) as varchar)
-            || '% of priced spend over the ' || cast(cast(window_bounds.window_days as decimal(10, 1)) as varchar)
-            || '-day window (' || cast(cast(window_bounds.window_start_at as date) as varchar)
-            || ' to ' || cast(cast(window_bounds.window_end_at as date) as varchar) || ')'
+                as decimal(5, 1)) as string)
+            || '% of priced spend over the ' || cast(cast(window_bounds.window_days as decimal(10, 1)) as string)
+            || '-day window (' || cast(cast(window_bounds.window_start_at as date) as string)
+            || ' to ' || cast(cast(window_bounds.window_end_at as date) as string) || ')'
             as evidence,
         request_count,
         cast(observed_current_cost_usd as {{ money_type() }}) as observed_current_cost_usd,

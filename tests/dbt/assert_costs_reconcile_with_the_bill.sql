@@ -4,13 +4,13 @@
 -- The error names each line: account, day, provider, model, cost type, token bucket.
 with failing as (
     select
-        account || ' ' || cast(cost_date as varchar) || ' ' || provider || ' '
+        account || ' ' || cast(cost_date as string) || ' ' || provider || ' '
             || coalesce(model_id, 'all models') || ' ' || cost_type || ' '
             || coalesce(token_bucket, 'all token types')
-            || ': computed $' || cast(cast(computed_cost_usd as decimal(38, 6)) as varchar)
+            || ': computed $' || cast(cast(computed_cost_usd as decimal(38, 6)) as string)
             || ' vs ' || comparison_basis || ' $'
-            || cast(cast(reported_cost_usd as decimal(38, 6)) as varchar)
-            || ' (' || coalesce(cast(variance_pct as varchar) || '%', 'billed $0') || ')'
+            || cast(cast(reported_cost_usd as decimal(38, 6)) as string)
+            || ' (' || coalesce(cast(variance_pct as string) || '%', 'billed $0') || ')'
             as line
     from {{ ref('cost_reconciliation') }}
     where status = 'variance_over_threshold'
@@ -27,7 +27,7 @@ select failing_lines
 from summary
 where failing_lines > 0
     and {{ raise_error(
-        "'cost_reconciliation: ' || cast(failing_lines as varchar)
+        "'cost_reconciliation: ' || cast(failing_lines as string)
         || ' line(s) differ from the provider bill by more than "
         ~ var('reconciliation_max_variance_pct') ~ "% (floor $"
         ~ var('reconciliation_spend_floor_usd') ~ "): ' || lines"

@@ -26,9 +26,9 @@ renamed as (
         account,
         'anthropic' as provider,
         coalesce(model, 'all models (export not grouped by model)') as model,
-        cast(null as varchar) as feature,
-        cast(null as varchar) as declared_task_class,
-        cast(null as varchar) as declared_latency_class,
+        cast(null as string) as feature,
+        cast(null as string) as declared_task_class,
+        cast(null as string) as declared_latency_class,
         case
             when service_tier is not null then service_tier
             -- a response without `service_tier` (older API versions) ran on standard
@@ -46,7 +46,7 @@ renamed as (
             when lower(context_window) in ('200k-1m', '> 200k', '>200k') then true
             when context_window is not null then false
         end as long_context_flag,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         cast(null as bigint) as prefix_tokens,
         coalesce(
             workspace_name,

@@ -42,7 +42,7 @@ renamed as (
         -- where the provider ran it (Anthropic's `inference_geo`); priced by residency rules
         coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo,
         -- request-level records: no export shape to choose between (int_usage_netted)
-        cast(null as varchar) as bucket_shape,
+        cast(null as string) as bucket_shape,
         loaded_at
     from source
 )

@@ -44,7 +44,7 @@ renamed as (
         token_type as token_type_raw,
         case when token_bucket is not null then model end as model,
         service_tier,
-        cast(null as varchar) as context_window,
+        cast(null as string) as context_window,
         project_id as workspace,
         api_key_id as api_key,
         billed_cost_usd,

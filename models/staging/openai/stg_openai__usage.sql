@@ -43,9 +43,9 @@ renamed as (
                 then model || ' (audio tokens: no audio price)'
             else model
         end as model,
-        cast(null as varchar) as feature,
-        cast(null as varchar) as declared_task_class,
-        cast(null as varchar) as declared_latency_class,
+        cast(null as string) as feature,
+        cast(null as string) as declared_task_class,
+        cast(null as string) as declared_latency_class,
         case
             when is_batch then 'batch'
             when service_tier is not null then service_tier
@@ -60,7 +60,7 @@ renamed as (
         output_tokens,
         -- OpenAI's exports carry no long-context flag: a bucket is billed at base rates
         cast(null as boolean) as long_context_flag,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         cast(null as bigint) as prefix_tokens,
         project_id as workspace,
         api_key_id as api_key,
