@@ -4,6 +4,7 @@ llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR] [--publis
 llm-cost-audit demo [--scale X]
 llm-cost-audit prices {update,check} [--seed-dir DIR]
 llm-cost-audit pull {anthropic,openai} --since DATE [--until DATE] --out DIR [--account NAME]
+llm-cost-audit export-lake --out DIR [--warehouse FILE]
 """
 
 import argparse
@@ -126,6 +127,22 @@ def run_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export_lake(warehouse: Path, out: Path) -> int:
+    """The raw tables as the Parquet lake the Spark target reads (orchestration/lake.py)."""
+    import duckdb
+
+    from orchestration.lake import export_raw_lake
+
+    if not warehouse.exists():
+        print(f"error: warehouse not found: {warehouse}", file=sys.stderr)
+        return 2
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        counts = export_raw_lake(con, out)
+    for table, count in counts.items():
+        print(f"  raw.{table}: {count} rows -> {out / table}/")
+    return 0
+
+
 def _time_argument(text: str):
     from orchestration.pull import parse_time
 
@@ -195,6 +212,18 @@ def main(argv: list[str] | None = None) -> int:
         default="1d",
         help="usage report bucket width (default: 1d; cost reports are daily)",
     )
+    lake = commands.add_parser(
+        "export-lake",
+        help="write the raw tables as a Parquet lake partitioned by usage day (the Spark "
+        "target's input, LLM_COST_AUDIT_LAKE)",
+    )
+    lake.add_argument("--out", type=Path, required=True, help="lake directory to write to")
+    lake.add_argument(
+        "--warehouse",
+        type=Path,
+        default=DEFAULT_WAREHOUSE,
+        help=f"DuckDB file to read (default: {DEFAULT_WAREHOUSE})",
+    )
     args, rest = parser.parse_known_args(argv)
     if args.command != "prices" and rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
@@ -210,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(args.scale)
     if args.command == "pull":
         return run_pull(args)
+    if args.command == "export-lake":
+        return run_export_lake(args.warehouse.resolve(), args.out.resolve())
     from orchestration.prices import main as prices_main
 
     return prices_main(rest)

@@ -1,0 +1,179 @@
+"""The same dbt project on Apache Spark (README: "Past one machine").
+
+A warehouse is audited on DuckDB through the CLI from the demo month and both providers'
+fixture exports (request logs, buckets, cost reports); its raw tables are exported as the
+Parquet lake (orchestration/lake.py); `dbt build --target spark` then builds the whole
+project from that lake on a local Spark session (seeds, models, data tests, unit tests),
+and every mart must equal DuckDB's: every row, counts exactly, money to the last of its
+decimals. One Spark build for the module (a few minutes on two cores)."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import audit
+
+from orchestration.lake import PARTITION_COLUMN, export_raw_lake, read_lake_table
+from orchestration.project import PROFILES_DIR, REPO_ROOT
+
+SPARK_DBT = REPO_ROOT / ".venv-spark" / "bin" / "dbt"
+MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sql"))
+# marts the fixture must fill: an empty mart would match DuckDB's and prove nothing
+FILLED_MARTS = set(MARTS)
+
+
+@pytest.fixture(scope="module")
+def duckdb_warehouse(tmp_path_factory) -> Path:
+    from anthropic_fixtures import write_anthropic_exports
+    from openai_fixtures import write_openai_exports
+
+    from orchestration.demo import generate_demo
+
+    root = tmp_path_factory.mktemp("spark_fixture")
+    generate_demo(root / "exports" / "demo", scale=0.02)
+    write_anthropic_exports(root / "exports" / "anthropic")
+    write_openai_exports(root / "exports" / "openai")
+    warehouse = root / "audit.duckdb"
+    assert audit(root / "exports", warehouse) == 0
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def lake(duckdb_warehouse, tmp_path_factory) -> Path:
+    lake_dir = tmp_path_factory.mktemp("lake")
+    with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
+        export_raw_lake(con, lake_dir)
+    return lake_dir
+
+
+@pytest.fixture(scope="module")
+def spark_build(lake, tmp_path_factory) -> dict:
+    assert SPARK_DBT.exists(), "the Spark venv is missing: run `make spark-setup`"
+    root = tmp_path_factory.mktemp("spark")
+    env = {
+        **os.environ,
+        "LLM_COST_AUDIT_LAKE": str(lake),
+        "LLM_COST_AUDIT_SPARK_DIR": str(root),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    completed = subprocess.run(
+        [str(SPARK_DBT), "build", "--target", "spark", "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(root / "target"),
+         "--log-path", str(root / "logs")],
+        env=env, cwd=root, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    return {"completed": completed, "root": root, "tables": root / "spark-warehouse"}
+
+
+@pytest.fixture(scope="module")
+def compared(duckdb_warehouse, spark_build) -> duckdb.DuckDBPyConnection:
+    """One connection that sees DuckDB's marts (`duck.marts.*`) and Spark's, read from
+    the Parquet files of Spark's tables (`spark_<mart>` views)."""
+    completed = spark_build["completed"]
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")  # Spark writes UTC instants
+    con.execute(f"attach '{duckdb_warehouse}' as duck (read_only)")
+    for mart in MARTS:
+        files = spark_build["tables"] / "marts.db" / mart
+        con.execute(
+            f"create view spark_{mart} as select * from read_parquet("
+            f"'{files}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+        )
+    return con
+
+
+def test_the_lake_holds_every_raw_table_by_day_and_duckdb_reads_it_back(duckdb_warehouse, lake):
+    with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
+        for table in ("canonical_usage", "anthropic_usage", "anthropic_costs", "openai_usage",
+                      "openai_costs", "changed_days"):  # fmt: skip
+            raw = con.sql(f"select * from raw.{table}")
+            if table == "changed_days":  # it names its days itself: emptied by the build
+                assert raw.shape[0] == 0
+                assert (lake / table / "usage_date=1970-01-01" / "empty.parquet").exists()
+                continue
+            back = read_lake_table(con, lake, table)
+            columns = ", ".join(f'"{c}"' for c in raw.columns)
+            assert back.columns == [*raw.columns, PARTITION_COLUMN]
+            assert raw.shape[0] > 0, table
+            raw.create_view("raw_rows")
+            back.create_view("lake_rows")
+            for one, other in (("raw_rows", "lake_rows"), ("lake_rows", "raw_rows")):
+                missing = con.sql(
+                    f"select {columns} from {one} except all select {columns} from {other}"
+                )
+                assert missing.shape[0] == 0, (table, missing.fetchall()[:3])
+            # each row sits in the folder of its own UTC day
+            time_column = "usage_at" if table == "canonical_usage" else "bucket_start_at"
+            misplaced = back.filter(f"cast({time_column} as date) <> {PARTITION_COLUMN}")
+            assert misplaced.shape[0] == 0
+            days = {p.name for p in (lake / table).iterdir()}
+            assert days == {
+                f"{PARTITION_COLUMN}={day}"
+                for (day,) in back.aggregate(f"distinct {PARTITION_COLUMN}").fetchall()
+            }
+
+
+def test_the_whole_project_builds_on_spark(spark_build):
+    completed = spark_build["completed"]
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
+    results = json.loads((spark_build["root"] / "target" / "run_results.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    assert set(statuses.values()) <= {"success", "pass"}, {
+        node: status for node, status in statuses.items() if status not in ("success", "pass")
+    }
+    by_type: dict[str, int] = {}
+    for node in statuses:
+        kind = node.split(".", 1)[0]
+        by_type[kind] = by_type.get(kind, 0) + 1
+    seeds = len(list((REPO_ROOT / "seeds").rglob("*.csv")))
+    models = len(list((REPO_ROOT / "models").rglob("*.sql")))
+    unit_tests = sum(  # `unit_tests:` entries, one `  - name:` line each
+        line.startswith("  - name:")
+        for path in (REPO_ROOT / "models").rglob("*unit_tests.yml")
+        for line in path.read_text().splitlines()
+    )
+    assert by_type["seed"] == seeds
+    assert by_type["model"] == models
+    assert by_type["unit_test"] == unit_tests > 0
+    assert by_type["test"] > 100  # every data test, the singular ones included
+    # Spark's metastore, derby.log and table files went to LLM_COST_AUDIT_SPARK_DIR
+    assert (spark_build["root"] / "metastore_db").is_dir()
+    assert (spark_build["root"] / "derby.log").exists()
+    for leftover in ("metastore_db", "derby.log", "spark-warehouse"):
+        assert not (REPO_ROOT / leftover).exists(), leftover
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_every_mart_on_spark_equals_duckdb(compared, mart):
+    con = compared
+    duck_columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = 'duck' and table_schema = 'marts' and table_name = ? "
+        "order by ordinal_position",
+        [mart],
+    ).fetchall()
+    spark_types = {
+        name.lower(): column_type
+        for name, column_type, *_ in con.execute(f"describe spark_{mart}").fetchall()
+    }
+    assert set(spark_types) == {name.lower() for name, _ in duck_columns}
+    # money and prices stay DECIMAL on Spark, at DuckDB's precision and scale
+    for name, data_type in duck_columns:
+        if data_type.startswith("DECIMAL"):
+            assert spark_types[name.lower()] == data_type, (name, spark_types[name.lower()])
+    duck_rows = ", ".join(f'"{name}"' for name, _ in duck_columns)
+    spark_rows = ", ".join(f'cast("{name}" as {data_type})' for name, data_type in duck_columns)
+    count = con.execute(f"select count(*) from duck.marts.{mart}").fetchone()[0]
+    assert con.execute(f"select count(*) from spark_{mart}").fetchone()[0] == count
+    if mart in FILLED_MARTS:
+        assert count > 0, f"{mart} is empty on both engines: the fixture proves nothing"
+    duck_select = f"select {duck_rows} from duck.marts.{mart}"
+    spark_select = f"select {spark_rows} from spark_{mart}"
+    only_duckdb = con.execute(f"{duck_select} except all {spark_select}").fetchall()
+    only_spark = con.execute(f"{spark_select} except all {duck_select}").fetchall()
+    assert only_duckdb == only_spark == [], (only_duckdb[:3], only_spark[:3])
