@@ -9,20 +9,20 @@ decimals. One Spark build for the module (a few minutes on two cores)."""
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import audit
+from conftest import audit, write_canonical_csv
 
+from orchestration.ingest.load import load_exports
 from orchestration.lake import PARTITION_COLUMN, export_raw_lake, read_lake_table
-from orchestration.project import PROFILES_DIR, REPO_ROOT
+from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
 
 SPARK_DBT = REPO_ROOT / ".venv-spark" / "bin" / "dbt"
 MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sql"))
-# marts the fixture must fill: an empty mart would match DuckDB's and prove nothing
-FILLED_MARTS = set(MARTS)
 
 
 @pytest.fixture(scope="module")
@@ -53,33 +53,44 @@ def lake(duckdb_warehouse, tmp_path_factory) -> Path:
 def spark_build(lake, tmp_path_factory) -> dict:
     assert SPARK_DBT.exists(), "the Spark venv is missing: run `make spark-setup`"
     root = tmp_path_factory.mktemp("spark")
+    completed = _run_spark_dbt("build", lake, root)
+    results = root / "target" / "run_results.json"  # the incremental run rewrites it
+    return {
+        "completed": completed,
+        "root": root,
+        "results": json.loads(results.read_text()) if results.exists() else None,
+    }
+
+
+def _run_spark_dbt(command: str, lake: Path, spark_dir: Path) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "LLM_COST_AUDIT_LAKE": str(lake),
-        "LLM_COST_AUDIT_SPARK_DIR": str(root),
+        "LLM_COST_AUDIT_SPARK_DIR": str(spark_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
-    completed = subprocess.run(
-        [str(SPARK_DBT), "build", "--target", "spark", "--project-dir", str(REPO_ROOT),
-         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(root / "target"),
-         "--log-path", str(root / "logs")],
-        env=env, cwd=root, capture_output=True, text=True, timeout=1800,
+    return subprocess.run(
+        [str(SPARK_DBT), command, "--target", "spark", "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(spark_dir / "target"),
+         "--log-path", str(spark_dir / "logs")],
+        env=env, cwd=spark_dir, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
-    return {"completed": completed, "root": root, "tables": root / "spark-warehouse"}
 
 
-@pytest.fixture(scope="module")
-def compared(duckdb_warehouse, spark_build) -> duckdb.DuckDBPyConnection:
+def _succeeded(completed: subprocess.CompletedProcess) -> bool:
+    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
+    return True
+
+
+def _connect(duckdb_warehouse: Path, spark_dir: Path) -> duckdb.DuckDBPyConnection:
     """One connection that sees DuckDB's marts (`duck.marts.*`) and Spark's, read from
     the Parquet files of Spark's tables (`spark_<mart>` views)."""
-    completed = spark_build["completed"]
-    assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")  # Spark writes UTC instants
     con.execute(f"attach '{duckdb_warehouse}' as duck (read_only)")
     for mart in MARTS:
-        files = spark_build["tables"] / "marts.db" / mart
+        files = spark_dir / "spark-warehouse" / "marts.db" / mart
         con.execute(
             f"create view spark_{mart} as select * from read_parquet("
             f"'{files}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
@@ -87,11 +98,48 @@ def compared(duckdb_warehouse, spark_build) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _assert_same_mart(con: duckdb.DuckDBPyConnection, mart: str) -> int:
+    """Spark's mart has DuckDB's columns, decimal types and rows (as a multiset); the
+    row count."""
+    duck_columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = 'duck' and table_schema = 'marts' and table_name = ? "
+        "order by ordinal_position",
+        [mart],
+    ).fetchall()
+    spark_types = {
+        name.lower(): column_type
+        for name, column_type, *_ in con.execute(f"describe spark_{mart}").fetchall()
+    }
+    assert set(spark_types) == {name.lower() for name, _ in duck_columns}
+    # money and prices stay DECIMAL on Spark, at DuckDB's precision and scale
+    for name, data_type in duck_columns:
+        if data_type.startswith("DECIMAL"):
+            assert spark_types[name.lower()] == data_type, (name, spark_types[name.lower()])
+    duck_rows = ", ".join(f'"{name}"' for name, _ in duck_columns)
+    spark_rows = ", ".join(f'cast("{name}" as {data_type})' for name, data_type in duck_columns)
+    count = con.execute(f"select count(*) from duck.marts.{mart}").fetchone()[0]
+    assert con.execute(f"select count(*) from spark_{mart}").fetchone()[0] == count
+    duck_select = f"select {duck_rows} from duck.marts.{mart}"
+    spark_select = f"select {spark_rows} from spark_{mart}"
+    only_duckdb = con.execute(f"{duck_select} except all {spark_select}").fetchall()
+    only_spark = con.execute(f"{spark_select} except all {duck_select}").fetchall()
+    assert only_duckdb == only_spark == [], (mart, only_duckdb[:3], only_spark[:3])
+    return count
+
+
+@pytest.fixture(scope="module")
+def compared(duckdb_warehouse, spark_build) -> duckdb.DuckDBPyConnection:
+    assert _succeeded(spark_build["completed"])
+    return _connect(duckdb_warehouse, spark_build["root"])
+
+
 def test_the_lake_holds_every_raw_table_by_day_and_duckdb_reads_it_back(duckdb_warehouse, lake):
-    with duckdb.connect(str(duckdb_warehouse), read_only=True) as con:
+    with duckdb.connect() as con:
+        con.execute(f"attach '{duckdb_warehouse}' as audit (read_only)")
         for table in ("canonical_usage", "anthropic_usage", "anthropic_costs", "openai_usage",
                       "openai_costs", "changed_days"):  # fmt: skip
-            raw = con.sql(f"select * from raw.{table}")
+            raw = con.sql(f"select * from audit.raw.{table}")
             if table == "changed_days":  # it names its days itself: emptied by the build
                 assert raw.shape[0] == 0
                 assert (lake / table / "usage_date=1970-01-01" / "empty.parquet").exists()
@@ -100,8 +148,8 @@ def test_the_lake_holds_every_raw_table_by_day_and_duckdb_reads_it_back(duckdb_w
             columns = ", ".join(f'"{c}"' for c in raw.columns)
             assert back.columns == [*raw.columns, PARTITION_COLUMN]
             assert raw.shape[0] > 0, table
-            raw.create_view("raw_rows")
-            back.create_view("lake_rows")
+            raw.create_view("raw_rows", replace=True)
+            back.create_view("lake_rows", replace=True)
             for one, other in (("raw_rows", "lake_rows"), ("lake_rows", "raw_rows")):
                 missing = con.sql(
                     f"select {columns} from {one} except all select {columns} from {other}"
@@ -112,16 +160,14 @@ def test_the_lake_holds_every_raw_table_by_day_and_duckdb_reads_it_back(duckdb_w
             misplaced = back.filter(f"cast({time_column} as date) <> {PARTITION_COLUMN}")
             assert misplaced.shape[0] == 0
             days = {p.name for p in (lake / table).iterdir()}
-            assert days == {
-                f"{PARTITION_COLUMN}={day}"
-                for (day,) in back.aggregate(f"distinct {PARTITION_COLUMN}").fetchall()
-            }
+            lake_days = con.sql(f"select distinct {PARTITION_COLUMN} from lake_rows").fetchall()
+            assert days == {f"{PARTITION_COLUMN}={day}" for (day,) in lake_days}
 
 
 def test_the_whole_project_builds_on_spark(spark_build):
     completed = spark_build["completed"]
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-3000:]
-    results = json.loads((spark_build["root"] / "target" / "run_results.json").read_text())
+    results = spark_build["results"]
     statuses = {r["unique_id"]: r["status"] for r in results["results"]}
     assert set(statuses.values()) <= {"success", "pass"}, {
         node: status for node, status in statuses.items() if status not in ("success", "pass")
@@ -150,30 +196,53 @@ def test_the_whole_project_builds_on_spark(spark_build):
 
 @pytest.mark.parametrize("mart", MARTS)
 def test_every_mart_on_spark_equals_duckdb(compared, mart):
-    con = compared
-    duck_columns = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_catalog = 'duck' and table_schema = 'marts' and table_name = ? "
-        "order by ordinal_position",
-        [mart],
-    ).fetchall()
-    spark_types = {
-        name.lower(): column_type
-        for name, column_type, *_ in con.execute(f"describe spark_{mart}").fetchall()
-    }
-    assert set(spark_types) == {name.lower() for name, _ in duck_columns}
-    # money and prices stay DECIMAL on Spark, at DuckDB's precision and scale
-    for name, data_type in duck_columns:
-        if data_type.startswith("DECIMAL"):
-            assert spark_types[name.lower()] == data_type, (name, spark_types[name.lower()])
-    duck_rows = ", ".join(f'"{name}"' for name, _ in duck_columns)
-    spark_rows = ", ".join(f'cast("{name}" as {data_type})' for name, data_type in duck_columns)
-    count = con.execute(f"select count(*) from duck.marts.{mart}").fetchone()[0]
-    assert con.execute(f"select count(*) from spark_{mart}").fetchone()[0] == count
-    if mart in FILLED_MARTS:
-        assert count > 0, f"{mart} is empty on both engines: the fixture proves nothing"
-    duck_select = f"select {duck_rows} from duck.marts.{mart}"
-    spark_select = f"select {spark_rows} from spark_{mart}"
-    only_duckdb = con.execute(f"{duck_select} except all {spark_select}").fetchall()
-    only_spark = con.execute(f"{spark_select} except all {duck_select}").fetchall()
-    assert only_duckdb == only_spark == [], (only_duckdb[:3], only_spark[:3])
+    count = _assert_same_mart(compared, mart)
+    assert count > 0, f"{mart} is empty on both engines: the fixture proves nothing"
+
+
+def test_an_incremental_run_on_spark_equals_a_full_duckdb_build(
+    duckdb_warehouse, spark_build, compared, tmp_path
+):
+    """A new load after the full build: a call joining a cache stream that runs from Oct 16
+    to Oct 30 (its cache choice can change on every day it has a call) and a call on a day
+    not seen before. Spark rebuilds the changed day partitions (insert_overwrite); DuckDB
+    builds the same raw data from scratch: the marts must be the same."""
+    warehouse = tmp_path / "after.duckdb"
+    shutil.copyfile(duckdb_warehouse, warehouse)
+    base = {"account": "northwind", "provider": "anthropic", "service_tier": "standard"}
+    write_canonical_csv(tmp_path / "new" / "late_calls.csv", [
+        {**base, "request_id": "late-stream-call", "timestamp": "2026-10-20T12:00:00Z",
+         "model": "claude-sonnet-4-5", "feature": "support-chat",
+         "prefix_hash": "sp-support-v4", "prefix_tokens": 6250, "input_tokens": 6500,
+         "output_tokens": 200},
+        {**base, "request_id": "new-day-call", "timestamp": "2026-11-02T09:30:00Z",
+         "model": "claude-haiku-4-5", "feature": "lead-tagger", "input_tokens": 1800,
+         "output_tokens": 50},
+    ])  # fmt: skip
+    with duckdb.connect(str(warehouse)) as con:
+        loaded = load_exports(con, tmp_path / "new", repo_root=REPO_ROOT)
+        assert not loaded.rejected and len(loaded.loaded) == 1
+        assert con.execute("select count(*) from raw.changed_days").fetchone()[0] > 0
+    lake = tmp_path / "lake"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        export_raw_lake(con, lake)
+    # the oracle: DuckDB from scratch on the same raw tables
+    completed = subprocess.run(
+        [dbt_executable(), "build", "--full-refresh", "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs")],
+        env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, capture_output=True, text=True,
+    )  # fmt: skip
+    assert _succeeded(completed)
+    # Spark: an incremental run of the models on the full build's tables
+    assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"]))
+    con = _connect(warehouse, spark_build["root"])
+    assert (
+        con.execute(
+            "select count(*) from spark_fct_llm_usage where request_id in "
+            "('late-stream-call', 'new-day-call')"
+        ).fetchone()[0]
+        == 2
+    )
+    for mart in MARTS:
+        _assert_same_mart(con, mart)
