@@ -16,8 +16,12 @@ anthropic as (
     select * from {{ ref('stg_anthropic__usage') }}
 ),
 
+request_logs as (
+    select * from {{ ref('stg_request_logs__usage') }}
+),
+
 unioned as (
-    {%- for source in ['canonical', 'anthropic'] %}
+    {%- for source in ['canonical', 'anthropic', 'request_logs'] %}
     select {{ staged_usage_columns() | join(', ') }} from {{ source }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}

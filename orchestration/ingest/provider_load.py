@@ -26,7 +26,11 @@ from orchestration.ingest.validate_provider import known_service_tier_keys, vali
 
 # commit(con, final_table, path, content_sha256, source_format, raw_table, key_column)
 Commit = Callable[..., int]
-KEY_COLUMNS = {"raw.anthropic_usage": "usage_id", "raw.anthropic_costs": "cost_id"}
+KEY_COLUMNS = {
+    "raw.anthropic_usage": "usage_id",
+    "raw.anthropic_costs": "cost_id",
+    "raw.request_logs": "usage_id",
+}
 
 
 def file_context(path: Path, source_format: str) -> FileContext:

@@ -1,6 +1,6 @@
 """Every provider format module, imported once so each registers its detector (in
-`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`). OpenAI, Gemini and
-gateway formats add their modules here."""
+`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`). OpenAI formats add
+their modules here."""
 
 from orchestration.ingest.formats import (  # noqa: F401 (imported to register them)
     SourceFamily,
@@ -9,13 +9,18 @@ from orchestration.ingest.formats import (  # noqa: F401 (imported to register t
     anthropic_messages,
     anthropic_reports,
     anthropic_usage,
+    gemini_responses,
+    litellm_spend_logs,
+    openrouter_generations,
+    otel_genai_spans,
     register_family,
+    request_logs,
 )
 from orchestration.ingest.formats.provider import PROVIDER_FORMATS
 
 # The raw tables provider formats load into, and their DDL (run by ensure_raw_tables).
-RAW_TABLES = (anthropic_usage.RAW_TABLE, anthropic_costs.RAW_TABLE)
-RAW_DDL = (anthropic_usage.RAW_DDL, anthropic_costs.RAW_DDL)
+RAW_TABLES = (anthropic_usage.RAW_TABLE, anthropic_costs.RAW_TABLE, request_logs.RAW_TABLE)
+RAW_DDL = (anthropic_usage.RAW_DDL, anthropic_costs.RAW_DDL, request_logs.RAW_DDL)
 
 # One raw-load asset per raw table (Dagster: `raw/<table>`), taking every format that
 # lands there.
@@ -29,6 +34,12 @@ for _raw_table, _description in (
         anthropic_costs.RAW_TABLE,
         "Anthropic cost report pages and Console cost CSVs (what the provider billed), "
         "each file validated before it is committed.",
+    ),
+    (
+        request_logs.RAW_TABLE,
+        "Request-level usage from Gemini responses and gateway logs (LiteLLM spend logs, "
+        "OpenRouter generations, OpenTelemetry GenAI spans), each file validated before it "
+        "is committed; prompt and completion text never read.",
     ),
 ):
     register_family(
