@@ -305,3 +305,25 @@ def test_prompt_text_never_reaches_the_warehouse(gateway_warehouse):
     assert hits == []
     # the fixtures do carry it: the test would see it if it were stored
     assert PROMPT_MARKER in json.dumps(HAIKU_SPAN)
+
+
+def test_gemini_batch_results_load_on_the_batch_tier_without_the_prompt(tmp_path):
+    exports = tmp_path / "exports"
+    response = gemini_response("b1", "gemini-2.5-flash", {"promptTokenCount": 7})
+    prompt = {"contents": [{"role": "user", "parts": [{"text": PROMPT_MARKER}]}]}
+    write(
+        exports / "vertex_batch.jsonl",
+        jsonl(
+            {"request": prompt, "status": "", "response": response},
+            {"request": prompt, "status": "quota", "response": {"error": {"code": 429}}},
+        ),
+    )
+    write(exports / "gemini_batch.jsonl", jsonl({"key": "k1", "response": response}))
+    con, result = load_dir(exports)
+    assert result.ok, [o.error for o in result.rejected]
+    rows = con.execute(
+        "select source_format, service_tier, input_tokens, output_tokens, is_time_from_file "
+        "from raw.request_logs order by all"
+    ).fetchall()
+    # both files hold response b1: one record, from the file loaded last
+    assert len(rows) == 1 and rows[0][1:] == ("batch", 7, 0, True)
