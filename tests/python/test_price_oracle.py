@@ -277,7 +277,9 @@ def test_generated_calls_cover_the_rules(oracle_warehouse) -> None:
         from marts.fct_llm_usage where request_id like 'oracle-%'
         """,
     )[0]
-    assert providers == 4 and models > 100 and tiers == 4
+    # every seller of the price seeds (anthropic, openai, google, aws, openrouter)
+    assert providers == len({r["provider"] for r in PRICE_ROWS}) == 5
+    assert models > 100 and tiers == 4
     assert long_context > 10 and cache_1h > 500 and us_surcharged > 20
 
 
