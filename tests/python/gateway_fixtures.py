@@ -95,11 +95,13 @@ def write_gemini(directory: Path) -> None:
     write(directory / "gemini_responses.jsonl", text, bom=True)
 
 
-def litellm_metadata(alias: str | None, team: str | None, usage_object: dict | None) -> dict:
+def litellm_metadata(
+    alias: str | None, team: str | None, usage_object: dict | None, labels: dict | None = None
+) -> dict:
     return {
         "user_api_key_alias": alias,
         "user_api_key_team_alias": team,
-        "spend_logs_metadata": None,
+        "spend_logs_metadata": labels,
         "requester_ip_address": "10.0.0.1",
         "usage_object": usage_object,
     }
@@ -138,7 +140,8 @@ def write_litellm_csv(directory: Path) -> None:
     rows = [
         # a key alias with a comma, a team with a Unicode `≤`, a bogus `spend`
         ("lite-1", "99.5", "110000", "2000", "2026-09-14 10:00:00.000+00", "claude-sonnet-4-6",
-         "anthropic", litellm_metadata("search, prod", "≤200k team", sonnet_usage), "FALSE",
+         "anthropic", litellm_metadata("search, prod", "≤200k team", sonnet_usage,
+                                       {"team": "search", "cost_center": "cc-42"}), "FALSE",
          '["prod", "answer-gen"]', "success"),
         ("lite-2", "0.0", "110000", "2000", "2026-09-14 10:05:00.000+00", "claude-sonnet-4-6",
          "anthropic", litellm_metadata("search, prod", "≤200k team", sonnet_usage), "TRUE",
@@ -188,7 +191,7 @@ def write_litellm_jsonl(directory: Path) -> None:
         "model": "gpt-5-2025-08-07",
         "custom_llm_provider": "openai",
         # metadata written as JSON text, as some exports do
-        "metadata": json.dumps(litellm_metadata(None, None, usage_object)),
+        "metadata": json.dumps(litellm_metadata(None, None, usage_object, {"team": "research"})),
         "cache_hit": None,
         "request_tags": None,
         "team_id": None,

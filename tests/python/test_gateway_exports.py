@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from anthropic_fixtures import write
+from anthropic_fixtures import message, write
 from conftest import audit, query
 from gateway_fixtures import (
     EXPECTED_COST,
@@ -327,3 +328,40 @@ def test_gemini_batch_results_load_on_the_batch_tier_without_the_prompt(tmp_path
     ).fetchall()
     # both files hold response b1: one record, from the file loaded last
     assert len(rows) == 1 and rows[0][1:] == ("batch", 7, 0, True)
+
+
+def test_tags_and_metadata_are_labels_the_attribution_rules_can_match(gateway_warehouse):
+    # lite-1 (CSV): request_tags ["prod", "answer-gen"], spend_logs_metadata with two pairs;
+    # chatcmpl-globex-1 (JSONL, metadata as JSON text): one pair; lite-2 is a cache hit
+    assert query(
+        gateway_warehouse,
+        "select usage_id, label_kind, label_key, label_value from intermediate.int_usage_labels "
+        "order by all",
+    ) == [
+        ("litellm:acme:lite-1", "metadata", "cost_center", "cc-42"),
+        ("litellm:acme:lite-1", "metadata", "team", "search"),
+        ("litellm:acme:lite-1", "tag", None, "answer-gen"),
+        ("litellm:acme:lite-1", "tag", None, "prod"),
+        ("litellm:globex:chatcmpl-globex-1", "metadata", "team", "research"),
+    ]
+
+
+def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
+    # HAIKU_SPAN traces Anthropic response msg_otel_1; the same call is also in the
+    # provider's own response log (loaded first, then again after the span): one record,
+    # the provider's own, priced once. Haiku 4.5: 500 x $1 + 2,000 x $1.25 (5m write)
+    # + 1,000 x $0.10 (read) + 100 x $5 per million = $0.0036.
+    acme = tmp_path / "exports" / "account=acme"
+    usage = {"input_tokens": 500, "cache_creation_input_tokens": 2_000,
+             "cache_read_input_tokens": 1_000, "output_tokens": 100}  # fmt: skip
+    write(acme / "messages.jsonl", jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)),
+          mtime=1_789_400_000)  # fmt: skip
+    write(acme / "spans.otlp.jsonl", jsonl(otlp("search-api", HAIKU_SPAN)), mtime=1_789_400_100)
+    warehouse = tmp_path / "w.duckdb"
+    assert audit(tmp_path / "exports", warehouse) == 0
+    assert query(
+        warehouse,
+        "select request_id, source_format, input_tokens, cache_write_5m_tokens, "
+        "cache_read_tokens, output_tokens, current_cost_usd from marts.fct_llm_usage",
+    ) == [("msg_otel_1", "anthropic_messages_jsonl", 500, 2_000, 1_000, 100, Decimal("0.0036"))]
+    assert query(warehouse, "select count(*) from raw.request_logs") == [(1,)]

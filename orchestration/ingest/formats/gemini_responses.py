@@ -83,6 +83,7 @@ def _stage(con, context: FileContext, family: str, batch: bool) -> str:
             cast(null as varchar) as workspace,
             cast(null as varchar) as feature,
             cast(null as varchar) as request_tags,
+            cast(null as varchar) as request_metadata,
             cast(null as varchar) as upstream_provider,
             cast(null as varchar) as status,
             cast(null as varchar) as cache_hit,

@@ -16,7 +16,8 @@ these records net against that provider's buckets like its own request logs do.
   the staging model: it cost nothing at the provider.
 - Attribution: the key alias (else the key's sha256 hash LiteLLM stores), the team alias
   (else team id) as the workspace, `metadata.spend_logs_metadata.feature` as the declared
-  feature, `request_tags` kept as JSON text.
+  feature; `request_tags` and `metadata.spend_logs_metadata` kept as JSON text, the
+  tags and metadata the attribution rules match (`tag`, `metadata`).
 - `messages`, `response` and `proxy_server_request` carry prompt and completion text:
   never selected, not even into a staging table.
 
@@ -101,6 +102,10 @@ def _rows_select(source: str) -> str:
             {json_text("metadata", "$.spend_logs_metadata.feature")} as feature,
             case when json_type(request_tags) = 'ARRAY' and json_array_length(request_tags) > 0
                 then cast(request_tags as varchar) end as request_tags,
+            -- the caller's own labels (`metadata.spend_logs_metadata`), for attribution rules
+            case when json_type(metadata, '$.spend_logs_metadata') = 'OBJECT'
+                then cast(json_extract(metadata, '$.spend_logs_metadata') as varchar)
+            end as request_metadata,
             cast(null as varchar) as upstream_provider,
             status,
             cache_hit,

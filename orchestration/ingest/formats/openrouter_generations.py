@@ -89,6 +89,7 @@ def stage(con, context: FileContext, encoding: str) -> str:
             {column("app_name")} as workspace,
             cast(null as varchar) as feature,
             cast(null as varchar) as request_tags,
+            cast(null as varchar) as request_metadata,
             {column("provider_name")} as upstream_provider,
             case lower({column("cancelled")}) when 'true' then 'cancelled' end as status,
             cast(null as varchar) as cache_hit,

@@ -178,6 +178,7 @@ def stage(con, context: FileContext, encoding: str) -> str:
             {text("service.service_name")} as workspace,
             cast(null as varchar) as feature,
             cast(null as varchar) as request_tags,
+            cast(null as varchar) as request_metadata,
             cast(null as varchar) as upstream_provider,
             cast(null as varchar) as status,
             cast(null as varchar) as cache_hit,
