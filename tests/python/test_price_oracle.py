@@ -62,6 +62,12 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 PRICE_ROWS = _read(SEEDS / "generated" / "model_prices.csv")
 MODELS = sorted({(r["provider"], r["model_id"]) for r in PRICE_ROWS})
+# drawn seller first, then model: OpenRouter's hundreds of models would otherwise crowd
+# out the sellers with the service-tier variants (OpenAI's flex and priority)
+MODELS_BY_PROVIDER = {
+    provider: [model for seller, model in MODELS if seller == provider]
+    for provider in sorted({seller for seller, _ in MODELS})
+}
 # every date a price changes, and the day before it: where a wrong boundary would show
 CHANGE_DAYS = sorted(
     {
@@ -119,7 +125,8 @@ def residency_multiplier(provider: str, model_id: str, geo: str) -> Decimal | No
 
 @st.composite
 def calls(draw) -> dict:
-    provider, model_id = draw(st.sampled_from(MODELS))
+    provider = draw(st.sampled_from(sorted(MODELS_BY_PROVIDER)))
+    model_id = draw(st.sampled_from(MODELS_BY_PROVIDER[provider]))
     day = draw(
         st.one_of(st.sampled_from(CHANGE_DAYS), st.dates(date(2024, 1, 1), date(2026, 11, 25)))
     )
