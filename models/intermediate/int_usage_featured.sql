@@ -8,8 +8,15 @@
     Its own model because the heuristics (int_usage_heuristics) work per feature, so they
     need the feature resolved first; int_usage_attributed then adds the classes.
 */
-with netted as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: each record's feature is its own, so only the days loads changed are read
+-- (rules and seeds changing trigger a full build); no heuristic is read here
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_netted'), heuristic_flips=false) }}
+
+netted as (
     select * from {{ ref('int_usage_netted') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 rules as (

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from anthropic_fixtures import message, write
-from conftest import audit, query
+from conftest import audit, query, table_contents
 from gateway_fixtures import (
     EXPECTED_COST,
     HAIKU_SPAN,
@@ -365,3 +365,27 @@ def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
         "cache_read_tokens, output_tokens, current_cost_usd from marts.fct_llm_usage",
     ) == [("msg_otel_1", "anthropic_messages_jsonl", 500, 2_000, 1_000, 100, Decimal("0.0036"))]
     assert query(warehouse, "select count(*) from raw.request_logs") == [(1,)]
+
+
+def test_a_second_log_of_a_call_on_another_day_is_caught_by_the_nightly_run(tmp_path):
+    # night 1: the OTel span of msg_otel_1 (2026-09-14 13:00); night 2: the provider's own
+    # response log of the same call, timed by its file (2026-09-16): the kept copy moves
+    # to 09-16, so the nightly run must reopen 09-14 too. Both nights equal a clean build.
+    acme = tmp_path / "exports" / "account=acme"
+    write(acme / "spans.otlp.jsonl", jsonl(otlp("search-api", HAIKU_SPAN)), mtime=1_789_400_100)
+    warehouse = tmp_path / "nightly.duckdb"
+    assert audit(tmp_path / "exports", warehouse) == 0
+    assert query(warehouse, "select source_format, cast(usage_date as varchar) from "
+                 "marts.fct_llm_usage") == [("otel_genai_spans_jsonl", "2026-09-14")]  # fmt: skip
+    usage = {"input_tokens": 500, "cache_creation_input_tokens": 2_000,
+             "cache_read_input_tokens": 1_000, "output_tokens": 100}  # fmt: skip
+    sept_16 = 1_789_560_000  # 2026-09-16T12:00:00Z
+    write(acme / "messages.jsonl", jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)),
+          mtime=sept_16)  # fmt: skip
+    assert audit(tmp_path / "exports", warehouse) == 0
+    assert query(warehouse, "select source_format, cast(usage_date as varchar) from "
+                 "marts.fct_llm_usage") == [("anthropic_messages_jsonl", "2026-09-16")]  # fmt: skip
+    clean = tmp_path / "clean" / "clean.duckdb"
+    assert audit(tmp_path / "exports", clean) == 0
+    for schema in ("marts", "intermediate"):
+        assert table_contents(warehouse, schema) == table_contents(clean, schema), schema
