@@ -35,6 +35,7 @@ from orchestration.ingest.formats.provider import (
     ProviderFormat,
     ProviderStagingError,
     Stager,
+    empty_or,
     integer,
     register_format,
     sql_str,
@@ -176,7 +177,9 @@ def request_checks(
         checks = [
             Check(
                 gxe.ExpectColumnValuesToNotBeNull(column="parsed_request_at"),
-                lambda row: _empty_or(row, "request_time", name("request_time"), "is not a time"),
+                lambda row: empty_or(
+                    row, "request_time", "is not a time", label=name("request_time")
+                ),
             ),
             Check(
                 gxe.ExpectColumnValuesToNotBeNull(column="model"),
@@ -193,7 +196,7 @@ def request_checks(
         ]
         for column in TOKEN_COLUMNS:
             describe = functools.partial(
-                lambda row, c: _empty_or(row, c, name(c), "is not a non-negative integer"),
+                lambda row, c: empty_or(row, c, "is not a non-negative integer", label=name(c)),
                 c=column,
             )
             condition = {} if column in required else {
@@ -339,11 +342,6 @@ def csv_reader(context: FileContext) -> str:
         f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
         "delim = ',', quote = '\"', escape = '\"')"
     )
-
-
-def _empty_or(row: dict, column: str, label: str, problem: str) -> str:
-    value = row.get(column)
-    return f"{label} is empty" if value is None else f"{label} '{value}' {problem}"
 
 
 def register_request_format(
