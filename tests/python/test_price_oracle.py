@@ -68,6 +68,19 @@ MODELS_BY_PROVIDER = {
     provider: [model for seller, model in MODELS if seller == provider]
     for provider in sorted({seller for seller, _ in MODELS})
 }
+# the tiers a model has its own price rows for (genai's variants): drawn more often, so
+# every variant is priced somewhere in the mix, not only the tiers a rule prices
+VARIANTS = {
+    (provider, model_id): sorted(
+        {
+            r["price_variant"]
+            for r in PRICE_ROWS
+            if (r["provider"], r["model_id"]) == (provider, model_id)
+            and r["price_variant"] != "standard"
+        }
+    )
+    for provider, model_id in MODELS
+}
 # every date a price changes, and the day before it: where a wrong boundary would show
 CHANGE_DAYS = sorted(
     {
@@ -145,7 +158,12 @@ def calls(draw) -> dict:
         "model": model_id,
         "at": datetime.combine(day, moment, tzinfo=UTC),
         "service_tier": draw(
-            st.sampled_from(["standard"] * 4 + ["batch"] * 2 + ["flex", "priority"])
+            st.sampled_from(
+                ["standard"] * 4
+                + ["batch"] * 2
+                + ["flex", "priority"]
+                + VARIANTS[provider, model_id] * 6
+            )
         ),
         "inference_geo": draw(st.sampled_from(["global", "us"]))
         if provider == "anthropic"
