@@ -22,7 +22,9 @@
     an incremental build (a unit test has no fixture for them) -#}
 {%- if not execute or is_incremental() %}
     {%- set changed_days = source('raw', 'changed_days') -%}
+    {%- if heuristic_flips %}
     {%- set heuristics = ref('int_usage_heuristics') -%}
+    {%- endif %}
 {%- endif %}
 {%- if is_incremental() %}
 {{ name }}_pending as (

@@ -60,7 +60,7 @@ ALIASES_FILE = "model_aliases.csv"
 # genai-prices provider ids, kept as the seeds' `provider`: the seller that bills the usage.
 # `google` is the Gemini API and Vertex AI (Claude on Vertex included: Google bills it);
 # `aws` is Amazon Bedrock (`global.`/`regional.` model ids, as genai-prices lists them).
-PROVIDERS = ("anthropic", "openai", "google", "aws")
+PROVIDERS = ("anthropic", "openai", "google", "aws", "openrouter")
 
 # Of the cloud channels, only the three providers' own models are audited.
 CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
@@ -72,7 +72,14 @@ CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
         "openai.",
         "google.",
     ),
+    # OpenRouter resells the providers' models under its own ids (`anthropic/claude-...`):
+    # a seller of its own (FORMATS.md item 7), priced from its own rows.
+    "openrouter": ("anthropic/", "openai/", "google/"),
 }
+# Resellers whose odd rows (a price with more decimals than the seed holds, e.g. a cache
+# write listed as 0.0833...) are left out with a warning instead of failing the whole
+# generation: that model's usage is then reported unpriced, never priced on a rounded guess.
+SKIP_UNREPRESENTABLE = frozenset({"openrouter"})
 
 # dbt types prices as decimal(18,10): a price needing more decimals would be rounded silently.
 MAX_PRICE_DECIMALS = 10
@@ -134,10 +141,18 @@ def _wanted(provider: Provider, model: ModelInfo) -> bool:
     prefixes = CHANNEL_MODEL_PREFIXES.get(provider.id)
     if prefixes is not None and not model.id.startswith(prefixes):
         return False
-    return all(
+    if not all(
         price_set.input_mtok is not None and price_set.output_mtok is not None
         for price_set in _standard_price_sets(model)
-    )
+    ):
+        return False
+    if provider.id in SKIP_UNREPRESENTABLE:
+        try:
+            list(_model_rows(provider, model))
+        except ValueError as exc:
+            print(f"warning: {provider.id}/{model.id} left out: {exc}", file=sys.stderr)
+            return False
+    return True
 
 
 def _standard_price_sets(model: ModelInfo) -> list[ModelPrice]:

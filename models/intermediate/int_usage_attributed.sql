@@ -33,6 +33,10 @@ rules as (
     select * from {{ ref('attribution_rules') }}
 ),
 
+labels as (
+    select * from {{ ref('int_usage_labels') }}
+),
+
 policy as (
     select * from {{ ref('task_class_policy') }}
 ),
@@ -48,17 +52,7 @@ tier_mapped as (
 ),
 
 rule_matches as (
-    select
-        tier_mapped.usage_id,
-        rules.rule_order,
-        rules.task_class,
-        rules.latency_class
-    from tier_mapped
-    inner join rules
-        on (rules.match_column = 'feature' and tier_mapped.feature like rules.match_pattern)
-        or (rules.match_column = 'api_key' and tier_mapped.api_key like rules.match_pattern)
-        or (rules.match_column = 'workspace' and tier_mapped.workspace like rules.match_pattern)
-        or (rules.match_column = 'account' and tier_mapped.account like rules.match_pattern)
+    {{ attribution_rule_matches('tier_mapped', 'rules', 'labels') }}
 ),
 
 -- the first matching rule (lowest rule_order) that sets each class

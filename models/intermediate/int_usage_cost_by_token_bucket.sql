@@ -10,8 +10,14 @@
     up to the sum of its records' current_cost_usd. `has_tokens` keeps records with no
     tokens in a bucket apart: they belong to a reported line but never make one up.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: a day's sums read only that day's records
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'), heuristic_flips=false) }}
+
+usage as (
     select * from {{ ref('int_usage_priced') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 {% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
@@ -21,7 +27,7 @@ by_record as (
     select
         account,
         provider,
-        cast(bucket_start_at as date) as usage_date,
+        usage_date,  -- the record's UTC day (its bucket start: every source stages usage_at so)
         model_id,
         model,
         '{{ kind }}' as token_bucket,

@@ -7,7 +7,13 @@
     a usage report and a Console CSV, two group-bys. Per provider, account and day only
     one export shape (`bucket_shape`: format + group-by) is kept: the finest bucket width,
     then the shape loaded last. (Re-exports of the same shape need no rule here: they
-    share keys, and the loader kept the copy loaded last.) Request-level records all stay.
+    share keys, and the loader kept the copy loaded last.)
+
+    Request-level records stay, except the same call logged by two tools: records of one
+    provider and account with the same provider response id (`msg_...`, `chatcmpl-...`,
+    `resp_...`) from different logs (the provider's own responses, a canonical file, a
+    LiteLLM log, an OTel span) are one call. The provider's own response log is kept,
+    then the canonical record, then the one loaded last.
 */
 {{ config(materialized='view') }}  -- a filter over the union: nothing worth storing
 
@@ -65,10 +71,39 @@ kept_shapes as (
     where shape_rank = 1
 ),
 
+-- one record per logged call: only ids logged more than once are looked at
+call_copies as (
+    select
+        provider,
+        account,
+        request_id,
+        arg_min(
+            usage_id,
+            {
+                'log_rank': case
+                    when source_format like provider || '%' then 0
+                    when source_format like 'canonical%' then 1
+                    else 2
+                end,
+                'loaded_at': -{{ epoch_seconds('loaded_at') }},
+                'usage_id': usage_id
+            }
+        ) as kept_usage_id
+    from keyed
+    where not is_provider_bucket and request_id is not null
+    group by provider, account, request_id
+    having count(*) > 1
+),
+
 final as (
     select keyed.*
     from keyed
+    left join call_copies
+        on call_copies.provider = keyed.provider
+        and call_copies.account = keyed.account
+        and call_copies.request_id = keyed.request_id
     where not keyed.is_provider_bucket
+        and (call_copies.kept_usage_id is null or call_copies.kept_usage_id = keyed.usage_id)
 
     union all
 

@@ -1,34 +1,34 @@
 /*
     Usage with every token counted once (int_usage_netted) and its feature, with where
     that came from (`feature_source`): the record's own (`declared`); else the first
-    attribution rule that names one (`rule`, matched on feature, api_key, workspace or
-    account); else, for provider exports (which carry keys and workspaces, not features),
+    attribution rule that names one (`rule`: macro attribution_rule_matches); else, for provider exports (which carry keys and workspaces, not features),
     the api key itself (`api_key:<key>`), else the workspace (`workspace:<name>`). Bucket
     remainders no request log covers stay without one (unattributed).
 
     Its own model because the heuristics (int_usage_heuristics) work per feature, so they
     need the feature resolved first; int_usage_attributed then adds the classes.
 */
-with netted as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: each record's feature is its own, so only the days loads changed are read
+-- (rules and seeds changing trigger a full build); no heuristic is read here
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_netted'), heuristic_flips=false) }}
+
+netted as (
     select * from {{ ref('int_usage_netted') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 rules as (
-    select * from {{ ref('attribution_rules') }}
+    select * from {{ ref('attribution_rules') }} where feature is not null
+),
+
+labels as (
+    select * from {{ ref('int_usage_labels') }}
 ),
 
 feature_rule_matches as (
-    select
-        netted.usage_id,
-        rules.rule_order,
-        rules.feature
-    from netted
-    inner join rules
-        on (rules.match_column = 'feature' and netted.feature like rules.match_pattern)
-        or (rules.match_column = 'api_key' and netted.api_key like rules.match_pattern)
-        or (rules.match_column = 'workspace' and netted.workspace like rules.match_pattern)
-        or (rules.match_column = 'account' and netted.account like rules.match_pattern)
-    where rules.feature is not null
+    {{ attribution_rule_matches('netted', 'rules', 'labels') }}
 ),
 
 rule_feature as (

@@ -5,12 +5,20 @@
     not cover (int_bucket_remainders: its rule and how a negative remainder is reported),
     unattributed (no feature, workspace or api key) and with request_count 0.
 */
-with usage as (
+{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+-- incremental: netting is per day, so only the days loads changed are read (a load also
+-- marks the days of other logs of the calls it adds: int_usage_deduplicated keeps one)
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_deduplicated'), heuristic_flips=false) }}
+
+usage as (
     select * from {{ ref('int_usage_deduplicated') }}
+    {{ only_days_to_rebuild('days_to_rebuild', 'usage_day') }}
 ),
 
 remainders as (
     select * from {{ ref('int_bucket_remainders') }}
+    {{ only_days_to_rebuild('days_to_rebuild', 'usage_day') }}
 ),
 
 overlapping_groups as (
@@ -130,9 +138,9 @@ uncovered as (
 {% set columns = staged_usage_columns() %}
 
 final as (
-    select {{ columns | join(', ') }} from uncovered
+    select {{ columns | join(', ') }}, cast(usage_at as date) as usage_date from uncovered
     union all
-    select {{ columns | join(', ') }} from remainder_rows
+    select {{ columns | join(', ') }}, cast(usage_at as date) as usage_date from remainder_rows
 )
 
 select * from final

@@ -20,8 +20,12 @@ openai as (
     select * from {{ ref('stg_openai__usage') }}
 ),
 
+request_logs as (
+    select * from {{ ref('stg_request_logs__usage') }}
+),
+
 unioned as (
-    {%- for source in ['canonical', 'anthropic', 'openai'] %}
+    {%- for source in ['canonical', 'anthropic', 'openai', 'request_logs'] %}
     select {{ staged_usage_columns() | join(', ') }} from {{ source }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}

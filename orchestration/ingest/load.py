@@ -285,7 +285,9 @@ def _commit(
     day_of = f"cast({RECORD_TIME_COLUMNS[raw_table]} as date)"
     con.execute("begin transaction")
     try:
-        # Every day the commit touches: the new rows' and those of the rows it replaces.
+        # Every day the commit touches: the new rows' and those of the rows it replaces,
+        # and the days of other logs of the same calls (int_usage_deduplicated keeps one
+        # copy of a call logged by two tools, wherever each copy's day is).
         con.execute(
             f"""
             insert into raw.changed_days (usage_date, source_file, changed_at)
@@ -295,6 +297,7 @@ def _commit(
                 where source_file = ? or {key_column} in (select {key_column} from {final})
                 union all
                 select {day_of} from {final}
+                {_days_of_other_copies(con, final, raw_table, path)}
             )
             """,
             [str(path), str(path)],
@@ -321,6 +324,36 @@ def _commit(
         con.execute("rollback")
         raise
     return int(row_count)
+
+
+def _days_of_other_copies(
+    con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path
+) -> str:
+    """`union all` branches: the days of rows in any raw usage table that log a call
+    (account + request id) this commit adds or removes. Empty for a file without ids."""
+    if "request_id" not in _columns(con, final):
+        return ""
+    calls = (
+        f"select account, request_id from {final} where request_id is not null"
+        f" union select account, request_id from {raw_table}"
+        f" where source_file = {_sql_str(str(path))} and request_id is not null"
+    )
+    return "".join(
+        f" union all select cast(copies.{RECORD_TIME_COLUMNS[table]} as date)"
+        f" from {table} as copies where copies.request_id is not null"
+        f" and exists (select 1 from ({calls}) as calls"
+        f" where calls.account = copies.account and calls.request_id = copies.request_id)"
+        for table in RAW_RECORD_TABLES
+        if "request_id" in _columns(con, table)
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {column[0] for column in con.execute(f"select * from {table} limit 0").description}
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _record_rejection(

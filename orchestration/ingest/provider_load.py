@@ -31,6 +31,7 @@ KEY_COLUMNS = {
     "raw.anthropic_costs": "cost_id",
     "raw.openai_usage": "usage_id",
     "raw.openai_costs": "cost_id",
+    "raw.request_logs": "usage_id",
 }
 
 

@@ -424,6 +424,16 @@ PROVIDER_COMMITTED_ROWS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("account", "bucket_start_at"),
     ),
     "openai_costs": ((), ("account", "bucket_start_at", "billed_cost_usd", "currency")),
+    "request_logs": (
+        (
+            "input_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "cache_read_tokens",
+            "output_tokens",
+        ),
+        ("account", "bucket_start_at", "provider", "model"),
+    ),
 }
 
 

@@ -62,6 +62,25 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 PRICE_ROWS = _read(SEEDS / "generated" / "model_prices.csv")
 MODELS = sorted({(r["provider"], r["model_id"]) for r in PRICE_ROWS})
+# drawn seller first, then model: OpenRouter's hundreds of models would otherwise crowd
+# out the sellers with the service-tier variants (OpenAI's flex and priority)
+MODELS_BY_PROVIDER = {
+    provider: [model for seller, model in MODELS if seller == provider]
+    for provider in sorted({seller for seller, _ in MODELS})
+}
+# the tiers a model has its own price rows for (genai's variants): drawn more often, so
+# every variant is priced somewhere in the mix, not only the tiers a rule prices
+VARIANTS = {
+    (provider, model_id): sorted(
+        {
+            r["price_variant"]
+            for r in PRICE_ROWS
+            if (r["provider"], r["model_id"]) == (provider, model_id)
+            and r["price_variant"] != "standard"
+        }
+    )
+    for provider, model_id in MODELS
+}
 # every date a price changes, and the day before it: where a wrong boundary would show
 CHANGE_DAYS = sorted(
     {
@@ -119,7 +138,8 @@ def residency_multiplier(provider: str, model_id: str, geo: str) -> Decimal | No
 
 @st.composite
 def calls(draw) -> dict:
-    provider, model_id = draw(st.sampled_from(MODELS))
+    provider = draw(st.sampled_from(sorted(MODELS_BY_PROVIDER)))
+    model_id = draw(st.sampled_from(MODELS_BY_PROVIDER[provider]))
     day = draw(
         st.one_of(st.sampled_from(CHANGE_DAYS), st.dates(date(2024, 1, 1), date(2026, 11, 25)))
     )
@@ -138,7 +158,12 @@ def calls(draw) -> dict:
         "model": model_id,
         "at": datetime.combine(day, moment, tzinfo=UTC),
         "service_tier": draw(
-            st.sampled_from(["standard"] * 4 + ["batch"] * 2 + ["flex", "priority"])
+            st.sampled_from(
+                ["standard"] * 4
+                + ["batch"] * 2
+                + ["flex", "priority"]
+                + VARIANTS[provider, model_id] * 6
+            )
         ),
         "inference_geo": draw(st.sampled_from(["global", "us"]))
         if provider == "anthropic"
@@ -277,7 +302,9 @@ def test_generated_calls_cover_the_rules(oracle_warehouse) -> None:
         from marts.fct_llm_usage where request_id like 'oracle-%'
         """,
     )[0]
-    assert providers == 4 and models > 100 and tiers == 4
+    # every seller of the price seeds (anthropic, openai, google, aws, openrouter)
+    assert providers == len({r["provider"] for r in PRICE_ROWS}) == 5
+    assert models > 100 and tiers == 4
     assert long_context > 10 and cache_1h > 500 and us_surcharged > 20
 
 

@@ -17,6 +17,7 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     ProviderFormat,
     Stager,
+    empty_or,
     money,
     register_format,
     sql_str,
@@ -101,11 +102,11 @@ def cost_checks(service_tier_keys: Sequence[str]) -> list[Check]:
     return [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_bucket_start_at"),
-            lambda row: _empty_or(row, "bucket_start", "is not a date or RFC 3339 time"),
+            lambda row: empty_or(row, "bucket_start", "is not a date or RFC 3339 time"),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_amount"),
-            lambda row: _empty_or(row, "amount", "is not a decimal amount"),
+            lambda row: empty_or(row, "amount", "is not a decimal amount"),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
@@ -113,7 +114,7 @@ def cost_checks(service_tier_keys: Sequence[str]) -> list[Check]:
                 row_condition="list_amount.notnull()",
                 condition_parser="pandas",
             ),
-            lambda row: _empty_or(row, "list_amount", "is not a decimal amount"),
+            lambda row: empty_or(row, "list_amount", "is not a decimal amount"),
         ),
         Check(
             # money in another currency would be compared with USD prices: refuse it
@@ -176,11 +177,6 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
         """
     )
     return final
-
-
-def _empty_or(row: dict, column: str, problem: str) -> str:
-    value = row.get(column)
-    return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
 
 
 def register_cost_format(family: str, description: str, stage: Stager) -> None:

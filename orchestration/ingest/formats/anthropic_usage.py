@@ -24,6 +24,9 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     ProviderFormat,
     Stager,
+    bucket_grouping_sql,
+    bucket_usage_id_sql,
+    empty_or,
     integer,
     register_format,
     sql_str,
@@ -146,7 +149,7 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
     checks = [
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_bucket_start_at"),
-            lambda row: _empty_or(row, "bucket_start", "is not an RFC 3339 time"),
+            lambda row: empty_or(row, "bucket_start", "is not an RFC 3339 time"),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
@@ -168,7 +171,7 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
     ]
     for column in TOKEN_COLUMNS:
         describe = functools.partial(
-            lambda row, c: _empty_or(row, c, "is not a non-negative integer"), c=column
+            lambda row, c: empty_or(row, c, "is not a non-negative integer"), c=column
         )
         if column in REQUIRED_TOKEN_COLUMNS:
             expectation = gxe.ExpectColumnValuesToNotBeNull(column=f"parsed_{column}")
@@ -228,11 +231,7 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     final = f"{staged}_final"
     dims = ", ".join(f"coalesce({d}, '')" for d in DIMENSIONS)
     # The file's group-by: the dimensions any of its buckets carries.
-    grouping = " || ".join(
-        f"case when bool_or({d} is not null) filter (where record_kind = 'bucket') "
-        f"then '{d},' else '' end"
-        for d in DIMENSIONS
-    )
+    grouping = bucket_grouping_sql(DIMENSIONS)
     family = context.source_format.rsplit("_", 1)[0]
     account = sql_str(context.account)
     con.execute(
@@ -245,10 +244,7 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
             select
                 case
                     when record_kind = 'bucket'
-                        then 'anthropic:bucket:{family}:' || {account} || ':'
-                            || strftime(parsed_bucket_start_at, '%Y-%m-%dT%H:%M:%S') || ':'
-                            || parsed_bucket_width || ':'
-                            || left(sha256(concat_ws(chr(31), {dims})), 24)
+                        then {bucket_usage_id_sql("anthropic", family, account, dims)}
                     when request_id is not null
                         then 'anthropic:msg:' || {account} || ':' || request_id
                     else 'anthropic:pos:' || left(sha256({sql_str(context.path)}), 16)
@@ -303,11 +299,6 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
         """
     )
     return final
-
-
-def _empty_or(row: dict, column: str, problem: str) -> str:
-    value = row.get(column)
-    return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
 
 
 def register_usage_format(family: str, description: str, stage: Stager) -> None:

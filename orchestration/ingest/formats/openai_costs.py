@@ -22,6 +22,7 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     ProviderFormat,
     Stager,
+    empty_or,
     epoch_timestamp,
     register_format,
     sql_str,
@@ -115,14 +116,14 @@ def cost_checks(service_tier_keys: Sequence[str]) -> list[Check]:
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_bucket_start_at"),
             lambda row: (
-                _empty_or(row, "bucket_start", "is not a Unix time in seconds")
+                empty_or(row, "bucket_start", "is not a Unix time in seconds")
                 if row.get("bucket_start") is not None or row.get("bucket_start_iso") is None
-                else _empty_or(row, "bucket_start_iso", "is not an ISO 8601 time")
+                else empty_or(row, "bucket_start_iso", "is not an ISO 8601 time")
             ),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_amount"),
-            lambda row: _empty_or(row, "amount", "is not a decimal amount"),
+            lambda row: empty_or(row, "amount", "is not a decimal amount"),
         ),
         Check(
             gxe.ExpectColumnValuesToNotBeNull(
@@ -130,7 +131,7 @@ def cost_checks(service_tier_keys: Sequence[str]) -> list[Check]:
                 row_condition="quantity.notnull()",
                 condition_parser="pandas",
             ),
-            lambda row: _empty_or(row, "quantity", "is not a number"),
+            lambda row: empty_or(row, "quantity", "is not a number"),
         ),
         Check(
             # money in another currency would be compared with USD prices: refuse it
@@ -183,11 +184,6 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
         """
     )
     return final
-
-
-def _empty_or(row: dict, column: str, problem: str) -> str:
-    value = row.get(column)
-    return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
 
 
 def register_cost_format(family: str, description: str, stage: Stager) -> None:

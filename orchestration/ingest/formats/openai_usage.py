@@ -31,6 +31,9 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     ProviderFormat,
     Stager,
+    bucket_grouping_sql,
+    bucket_usage_id_sql,
+    empty_or,
     epoch_timestamp,
     integer,
     register_format,
@@ -153,9 +156,9 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
         Check(
             gxe.ExpectColumnValuesToNotBeNull(column="parsed_bucket_start_at"),
             lambda row: (
-                _empty_or(row, "bucket_start", "is not a Unix time in seconds")
+                empty_or(row, "bucket_start", "is not a Unix time in seconds")
                 if row.get("bucket_start") is not None or row.get("bucket_start_iso") is None
-                else _empty_or(row, "bucket_start_iso", "is not an ISO 8601 time")
+                else empty_or(row, "bucket_start_iso", "is not an ISO 8601 time")
             ),
         ),
         Check(
@@ -187,7 +190,7 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
     ]
     for column in TOKEN_COLUMNS:
         describe = functools.partial(
-            lambda row, c: _empty_or(row, c, "is not a non-negative integer"), c=column
+            lambda row, c: empty_or(row, c, "is not a non-negative integer"), c=column
         )
         if column in REQUIRED_TOKEN_COLUMNS:
             expectation = gxe.ExpectColumnValuesToNotBeNull(
@@ -263,11 +266,7 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
         for d in DIMENSIONS
     )
     # The file's group-by: the dimensions any of its buckets carries.
-    grouping = " || ".join(
-        f"case when bool_or({d} is not null) filter (where record_kind = 'bucket') "
-        f"then '{d},' else '' end"
-        for d in DIMENSIONS
-    )
+    grouping = bucket_grouping_sql(DIMENSIONS)
     family = context.source_format.rsplit("_", 1)[0]
     account = sql_str(context.account)
     con.execute(
@@ -280,10 +279,7 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
             select
                 case
                     when record_kind = 'bucket'
-                        then 'openai:bucket:{family}:' || {account} || ':'
-                            || strftime(parsed_bucket_start_at, '%Y-%m-%dT%H:%M:%S') || ':'
-                            || parsed_bucket_width || ':'
-                            || left(sha256(concat_ws(chr(31), {dims})), 24)
+                        then {bucket_usage_id_sql("openai", family, account, dims)}
                     when request_id is not null
                         then 'openai:req:' || {account} || ':' || request_id
                     when batch_request_id is not null
@@ -339,11 +335,6 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
         """
     )
     return final
-
-
-def _empty_or(row: dict, column: str, problem: str) -> str:
-    value = row.get(column)
-    return f"{column} is empty" if value is None else f"{column} '{value}' {problem}"
 
 
 def register_usage_format(family: str, description: str, stage: Stager) -> None:

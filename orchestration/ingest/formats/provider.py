@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,3 +205,32 @@ def require_columns(header: Sequence[str], required: Sequence[str]) -> None:
     missing = [name for name in required if name not in header]
     if missing:
         raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+
+
+def empty_or(row: Mapping[str, object], column: str, problem: str, label: str | None = None) -> str:
+    """An offending record's problem in words: the column (or `label`) is empty, or its
+    value (quoted as the file wrote it) has `problem`."""
+    value = row.get(column)
+    name = label or column
+    return f"{name} is empty" if value is None else f"{name} '{value}' {problem}"
+
+
+def bucket_grouping_sql(dimensions: Sequence[str]) -> str:
+    """The file's group-by, as SQL over its staged rows: the dimensions any of its
+    buckets carries (a NULL dimension means the export was not grouped by it)."""
+    return " || ".join(
+        f"case when bool_or({d} is not null) filter (where record_kind = 'bucket') "
+        f"then '{d},' else '' end"
+        for d in dimensions
+    )
+
+
+def bucket_usage_id_sql(provider: str, family: str, account: str, dimensions_sql: str) -> str:
+    """A bucket's key: provider, format family, account, start, width and a hash of its
+    dimension values (`dimensions_sql`: text expressions, NULLs already coalesced)."""
+    return (
+        f"'{provider}:bucket:{family}:' || {account} || ':'"
+        " || strftime(parsed_bucket_start_at, '%Y-%m-%dT%H:%M:%S') || ':'"
+        " || parsed_bucket_width || ':'"
+        f" || left(sha256(concat_ws(chr(31), {dimensions_sql})), 24)"
+    )

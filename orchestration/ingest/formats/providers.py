@@ -1,6 +1,5 @@
 """Every provider format module, imported once so each registers its detector (in
-`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`). Gemini and gateway
-formats add their modules here."""
+`detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`)."""
 
 from orchestration.ingest.formats import (  # noqa: F401 (imported to register them)
     SourceFamily,
@@ -9,12 +8,17 @@ from orchestration.ingest.formats import (  # noqa: F401 (imported to register t
     anthropic_messages,
     anthropic_reports,
     anthropic_usage,
+    gemini_responses,
+    litellm_spend_logs,
     openai_costs,
     openai_dashboard,
     openai_reports,
     openai_responses,
     openai_usage,
+    openrouter_generations,
+    otel_genai_spans,
     register_family,
+    request_logs,
 )
 from orchestration.ingest.formats.provider import PROVIDER_FORMATS
 
@@ -24,12 +28,14 @@ RAW_TABLES = (
     anthropic_costs.RAW_TABLE,
     openai_usage.RAW_TABLE,
     openai_costs.RAW_TABLE,
+    request_logs.RAW_TABLE,
 )
 RAW_DDL = (
     anthropic_usage.RAW_DDL,
     anthropic_costs.RAW_DDL,
     openai_usage.RAW_DDL,
     openai_costs.RAW_DDL,
+    request_logs.RAW_DDL,
 )
 
 # One raw-load asset per raw table (Dagster: `raw/<table>`), taking every format that
@@ -55,6 +61,12 @@ for _raw_table, _description in (
         openai_costs.RAW_TABLE,
         "OpenAI Costs API pages and dashboard cost CSVs (what the provider billed), each "
         "file validated before it is committed.",
+    ),
+    (
+        request_logs.RAW_TABLE,
+        "Request-level usage from Gemini responses and gateway logs (LiteLLM spend logs, "
+        "OpenRouter generations, OpenTelemetry GenAI spans), each file validated before it "
+        "is committed; prompt and completion text never read.",
     ),
 ):
     register_family(
