@@ -10,7 +10,7 @@
     up to the sum of its records' current_cost_usd. `has_tokens` keeps records with no
     tokens in a bucket apart: they belong to a reported line but never make one up.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: a day's sums read only that day's records
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'), heuristic_flips=false) }}

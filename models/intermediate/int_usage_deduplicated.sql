@@ -77,17 +77,14 @@ call_copies as (
         provider,
         account,
         request_id,
-        arg_min(
+        min_by(
             usage_id,
-            {
-                'log_rank': case
-                    when source_format like provider || '%' then 0
-                    when source_format like 'canonical%' then 1
-                    else 2
-                end,
-                'loaded_at': -{{ epoch_seconds('loaded_at') }},
-                'usage_id': usage_id
-            }
+            {{ struct_of([
+                ('log_rank', "case when source_format like provider || '%' then 0
+                    when source_format like 'canonical%' then 1 else 2 end"),
+                ('loaded_at', '-' ~ epoch_seconds('loaded_at')),
+                ('usage_id', 'usage_id'),
+            ]) }}
         ) as kept_usage_id
     from keyed
     where not is_provider_bucket and request_id is not null

@@ -8,7 +8,7 @@
     Its own model because the heuristics (int_usage_heuristics) work per feature, so they
     need the feature resolved first; int_usage_attributed then adds the classes.
 */
-{{ config(materialized='incremental', incremental_strategy='replace_days', unique_key='usage_date') }}
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each record's feature is its own, so only the days loads changed are read
 -- (rules and seeds changing trigger a full build); no heuristic is read here
 

@@ -28,6 +28,7 @@ MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sq
 @pytest.fixture(scope="module")
 def duckdb_warehouse(tmp_path_factory) -> Path:
     from anthropic_fixtures import write_anthropic_exports
+    from gateway_fixtures import write_gateway_exports
     from openai_fixtures import write_openai_exports
 
     from orchestration.demo import generate_demo
@@ -36,6 +37,7 @@ def duckdb_warehouse(tmp_path_factory) -> Path:
     generate_demo(root / "exports" / "demo", scale=0.02)
     write_anthropic_exports(root / "exports" / "anthropic")
     write_openai_exports(root / "exports" / "openai")
+    write_gateway_exports(root / "exports" / "gateways")
     warehouse = root / "audit.duckdb"
     assert audit(root / "exports", warehouse) == 0
     return warehouse

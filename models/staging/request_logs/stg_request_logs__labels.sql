@@ -2,7 +2,7 @@
     The tags and metadata a request log carries (LiteLLM `request_tags` and
     `metadata.spend_logs_metadata`), one row per label, keyed by the record's usage_id:
     what the attribution rules match with `tag` and `metadata` (int_usage_labels).
-    A metadata value that is itself an object or a list is kept as its JSON text.
+    JSON is taken apart by the dispatched macros json_array_rows / json_object_rows.
 */
 with source as (
     select usage_id, request_tags, request_metadata
@@ -12,29 +12,20 @@ with source as (
 ),
 
 tags as (
-    select usage_id, unnest(json_extract_string(request_tags, '$[*]')) as label_value
-    from source
-    where json_type(request_tags) = 'ARRAY'
+    {{ json_array_rows('source', 'usage_id', 'request_tags', 'label_value') }}
 ),
 
-metadata_keys as (
-    select usage_id, request_metadata, unnest(json_keys(request_metadata)) as label_key
-    from source
-    where json_type(request_metadata) = 'OBJECT'
+metadata_pairs as (
+    {{ json_object_rows('source', 'usage_id', 'request_metadata', 'label_key', 'label_value') }}
 ),
 
 final as (
-    select usage_id, 'tag' as label_kind, cast(null as varchar) as label_key, label_value
+    select usage_id, 'tag' as label_kind, cast(null as string) as label_key, label_value
     from tags
     where label_value is not null
     union all
-    select
-        usage_id,
-        'metadata' as label_kind,
-        label_key,
-        json_extract_string(request_metadata, '$."' || replace(label_key, '"', '\"') || '"')
-            as label_value
-    from metadata_keys
+    select usage_id, 'metadata' as label_kind, label_key, label_value
+    from metadata_pairs
 )
 
 select * from final

@@ -33,8 +33,8 @@ renamed as (
         coalesce(provider_spellings.provider, source.provider) as provider,
         source.model,
         source.feature,
-        cast(null as varchar) as declared_task_class,
-        cast(null as varchar) as declared_latency_class,
+        cast(null as string) as declared_task_class,
+        cast(null as string) as declared_latency_class,
         -- a log that does not name the tier ran on the provider's default (standard)
         coalesce(source.service_tier, 'standard') as service_tier_raw,
         1 as request_count,
@@ -45,12 +45,12 @@ renamed as (
         source.output_tokens,
         -- one request: long context is decided by its own input size when priced
         cast(null as boolean) as long_context_flag,
-        cast(null as varchar) as prefix_hash,
+        cast(null as string) as prefix_hash,
         cast(null as bigint) as prefix_tokens,
         source.workspace,
         source.api_key,
         'global' as inference_geo,
-        cast(null as varchar) as bucket_shape,
+        cast(null as string) as bucket_shape,
         source.loaded_at
     from source
     left join provider_spellings
