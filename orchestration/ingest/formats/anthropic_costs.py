@@ -8,6 +8,7 @@ a DOUBLE). Key: account + day + every dimension of the row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import duckdb
@@ -15,11 +16,9 @@ import great_expectations.expectations as gxe
 
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
-    Stager,
     empty_or,
     money,
-    register_format,
+    register_table_format,
     sql_str,
     utc_timestamp,
 )
@@ -179,18 +178,14 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-def register_cost_format(family: str, description: str, stage: Stager) -> None:
-    """A format whose files land in this table: its own stager, the table's checks,
-    columns and last step."""
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=RAW_TABLE,
-            stage=stage,
-            checks=cost_checks,
-            quoted_columns=QUOTED_COLUMNS,
-            parsed_columns=PARSED_COLUMNS,
-            finalise=finalise_costs,
-        )
-    )
+# A format whose files land in this table: its own stager, the table's checks, columns and
+# last step.
+register_cost_format = functools.partial(
+    register_table_format,
+    raw_table=RAW_TABLE,
+    checks=cost_checks,
+    quoted_columns=QUOTED_COLUMNS,
+    parsed_columns=PARSED_COLUMNS,
+    finalise=finalise_costs,
+    provider="anthropic",
+)

@@ -13,6 +13,7 @@ shape (tool calls, storage) keep `line_item` only. Key: account + day + every di
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import duckdb
@@ -20,11 +21,9 @@ import great_expectations.expectations as gxe
 
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
-    Stager,
     empty_or,
     epoch_timestamp,
-    register_format,
+    register_table_format,
     sql_str,
     utc_timestamp,
 )
@@ -186,19 +185,14 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-def register_cost_format(family: str, description: str, stage: Stager) -> None:
-    """A format whose files land in this table: its own stager, the table's checks,
-    columns and last step."""
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=RAW_TABLE,
-            stage=stage,
-            checks=cost_checks,
-            quoted_columns=QUOTED_COLUMNS,
-            parsed_columns=PARSED_COLUMNS,
-            finalise=finalise_costs,
-            provider="openai",
-        )
-    )
+# A format whose files land in this table: its own stager, the table's checks, columns and
+# last step.
+register_cost_format = functools.partial(
+    register_table_format,
+    raw_table=RAW_TABLE,
+    checks=cost_checks,
+    quoted_columns=QUOTED_COLUMNS,
+    parsed_columns=PARSED_COLUMNS,
+    finalise=finalise_costs,
+    provider="openai",
+)

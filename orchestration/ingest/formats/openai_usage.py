@@ -29,14 +29,12 @@ import great_expectations.expectations as gxe
 
 from orchestration.ingest.formats.provider import (
     FileContext,
-    ProviderFormat,
-    Stager,
     bucket_grouping_sql,
     bucket_usage_id_sql,
     empty_or,
     epoch_timestamp,
     integer,
-    register_format,
+    register_table_format,
     sql_str,
     utc_timestamp,
 )
@@ -337,19 +335,14 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-def register_usage_format(family: str, description: str, stage: Stager) -> None:
-    """A format whose files land in this table: its own stager, the table's checks,
-    columns and last step."""
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=RAW_TABLE,
-            stage=stage,
-            checks=usage_checks,
-            quoted_columns=CHECKED_TEXT_COLUMNS,
-            parsed_columns=PARSED_COLUMNS,
-            finalise=finalise_usage,
-            provider="openai",
-        )
-    )
+# A format whose files land in this table: its own stager, the table's checks, columns and
+# last step.
+register_usage_format = functools.partial(
+    register_table_format,
+    raw_table=RAW_TABLE,
+    checks=usage_checks,
+    quoted_columns=CHECKED_TEXT_COLUMNS,
+    parsed_columns=PARSED_COLUMNS,
+    finalise=finalise_usage,
+    provider="openai",
+)

@@ -234,3 +234,32 @@ def bucket_usage_id_sql(provider: str, family: str, account: str, dimensions_sql
         " || parsed_bucket_width || ':'"
         f" || left(sha256(concat_ws(chr(31), {dimensions_sql})), 24)"
     )
+
+
+def register_table_format(
+    family: str,
+    description: str,
+    stage: Stager,
+    *,
+    raw_table: str,
+    checks: Callable[[Sequence[str]], list[Check]],
+    quoted_columns: tuple[str, ...],
+    parsed_columns: tuple[str, ...],
+    finalise: Callable[[duckdb.DuckDBPyConnection, str, FileContext], str],
+    provider: str,
+) -> None:
+    """Register a format whose files land in `raw_table`: its own stager, the table's
+    checks, columns and last step (each raw table's module binds all but the first three)."""
+    register_format(
+        ProviderFormat(
+            family=family,
+            description=description,
+            raw_table=raw_table,
+            stage=stage,
+            checks=checks,
+            quoted_columns=quoted_columns,
+            parsed_columns=parsed_columns,
+            finalise=finalise,
+            provider=provider,
+        )
+    )
