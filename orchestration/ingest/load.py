@@ -21,8 +21,9 @@ import duckdb
 
 from orchestration.ingest.detect import UnsupportedFormatError, detect_format
 from orchestration.ingest.formats import canonical, providers
+from orchestration.ingest.gx_runner import ExpectationErrored
 from orchestration.ingest.provider_load import load_provider_content
-from orchestration.ingest.validate import ExpectationErrored, validate_canonical
+from orchestration.ingest.validate import validate_canonical
 
 RAW_DDL = (
     "create schema if not exists raw",
@@ -282,33 +283,51 @@ def _commit(
 ) -> int:
     (row_count,) = con.execute(f"select count(*) from {final}").fetchone() or (0,)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
-    day_of = f"cast({RECORD_TIME_COLUMNS[raw_table]} as date)"
+    touched = f"{final}_touched"
     con.execute("begin transaction")
     try:
-        # Every day the commit touches: the new rows' and those of the rows it replaces,
-        # and the days of other logs of the same calls (int_usage_deduplicated keeps one
-        # copy of a call logged by two tools, wherever each copy's day is).
+        # One scan of the target table finds what the commit replaces (the path's earlier
+        # rows, and records also loaded from another file: last loaded wins) and the other
+        # logs of the same calls (int_usage_deduplicated keeps one copy of a call logged by
+        # two tools, wherever each copy's day is): the table grows to tens of millions of
+        # rows, and each scan of it costs a file's load.
+        con.execute(
+            f"""
+            create or replace temp table {touched} as
+            select
+                rowid as row_id,
+                cast({RECORD_TIME_COLUMNS[raw_table]} as date) as usage_date,
+                source_file = ? or {key_column} in (select {key_column} from {final})
+                    as is_replaced
+            from {raw_table}
+            where source_file = ?
+                or {key_column} in (select {key_column} from {final})
+                {_other_copies_condition(con, final, raw_table, path, raw_table)}
+            """,
+            [str(path), str(path)],
+        )
+        # Every day the commit touches: the new rows', those of the rows it touched, and
+        # those of other copies in the other raw tables.
         con.execute(
             f"""
             insert into raw.changed_days (usage_date, source_file, changed_at)
             select distinct usage_date, ?, timezone('UTC', now())
             from (
-                select {day_of} as usage_date from {raw_table}
-                where source_file = ? or {key_column} in (select {key_column} from {final})
+                select usage_date from {touched}
                 union all
-                select {day_of} from {final}
+                select cast({RECORD_TIME_COLUMNS[raw_table]} as date) from {final}
                 {_days_of_other_copies(con, final, raw_table, path)}
             )
             """,
-            [str(path), str(path)],
+            [str(path)],
         )
-        # The path's earlier content is replaced whole (a file rewritten in place)...
+        replaced = f"select row_id from {touched} where is_replaced"
+        con.execute(f"delete from {raw_table} where rowid in ({replaced})")
+        # The path's earlier content is replaced whole in the other tables too (a file
+        # rewritten in place as another format).
         for table in RAW_RECORD_TABLES:
-            con.execute(f"delete from {table} where source_file = ?", [str(path)])
-        # ...and a record also loaded from another file is replaced: last loaded wins.
-        con.execute(
-            f"delete from {raw_table} where {key_column} in (select {key_column} from {final})"
-        )
+            if table != raw_table:
+                con.execute(f"delete from {table} where source_file = ?", [str(path)])
         con.execute(f"insert into {raw_table} by name select * from {final}")
         con.execute(
             """
@@ -319,6 +338,7 @@ def _commit(
         )
         # The file is good now: its earlier rejections no longer apply.
         con.execute("delete from raw.rejected_files where source_file = ?", [str(path)])
+        con.execute(f"drop table {touched}")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -326,25 +346,39 @@ def _commit(
     return int(row_count)
 
 
-def _days_of_other_copies(
-    con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path
-) -> str:
-    """`union all` branches: the days of rows in any raw usage table that log a call
-    (account + request id) this commit adds or removes. Empty for a file without ids."""
-    if "request_id" not in _columns(con, final):
-        return ""
-    calls = (
+def _calls_of(con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path) -> str:
+    """The calls (account + request id) a commit adds or removes."""
+    return (
         f"select account, request_id from {final} where request_id is not null"
         f" union select account, request_id from {raw_table}"
         f" where source_file = {_sql_str(str(path))} and request_id is not null"
     )
+
+
+def _other_copies_condition(
+    con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path, table: str
+) -> str:
+    """An `or` branch matching the rows of `table` that log a call the commit adds or
+    removes. Empty when the file or the table has no request ids."""
+    if "request_id" not in _columns(con, final) or "request_id" not in _columns(con, table):
+        return ""
+    return (
+        f" or ({table}.request_id is not null and exists (select 1 from"
+        f" ({_calls_of(con, final, raw_table, path)}) as calls"
+        f" where calls.account = {table}.account and calls.request_id = {table}.request_id))"
+    )
+
+
+def _days_of_other_copies(
+    con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path
+) -> str:
+    """`union all` branches: the days of rows in the other raw usage tables that log a call
+    the commit adds or removes (the commit's own table is scanned once, in _commit)."""
     return "".join(
-        f" union all select cast(copies.{RECORD_TIME_COLUMNS[table]} as date)"
-        f" from {table} as copies where copies.request_id is not null"
-        f" and exists (select 1 from ({calls}) as calls"
-        f" where calls.account = copies.account and calls.request_id = copies.request_id)"
+        f" union all select cast({RECORD_TIME_COLUMNS[table]} as date) from {table}"
+        f" where false {_other_copies_condition(con, final, raw_table, path, table)}"
         for table in RAW_RECORD_TABLES
-        if "request_id" in _columns(con, table)
+        if table != raw_table and _other_copies_condition(con, final, raw_table, path, table)
     )
 
 

@@ -21,7 +21,7 @@ from orchestration.ingest.formats.provider import (
     account_for,
     first_error_line,
 )
-from orchestration.ingest.validate import ExpectationErrored
+from orchestration.ingest.gx_runner import ExpectationErrored
 from orchestration.ingest.validate_provider import known_service_tier_keys, validate_provider_file
 
 # commit(con, final_table, path, content_sha256, source_format, raw_table, key_column)

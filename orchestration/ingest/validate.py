@@ -1,10 +1,11 @@
-"""Great Expectations suite for a staged canonical file (GX Core 1.24, called directly).
+"""Great Expectations suites for a staged canonical file and for the committed raw rows
+of the days the next dbt build rebuilds.
 
-GE runs on a pandas DataFrame read from the staging table, not on DuckDB through
-SQLAlchemy: GE 1.24 on DuckDB returns empty results (STACK.md). One export file fits in
-memory, and the staging table already holds the raw text next to the `parsed_*` typed
-columns, so each expectation is a plain column check, and the records it flags carry
-their record number, CSV/JSONL line and raw values into the error message.
+Both run in DuckDB, on the staging table or on `raw.*` (gx_runner.run_suite_on_query):
+a file or a night of tens of millions of rows is never copied into pandas. The staging
+table holds the raw text next to the `parsed_*` typed columns, so each expectation is a
+plain column check, and the records it flags carry their record number, CSV/JSONL line
+and raw values into the error message.
 """
 
 from __future__ import annotations
@@ -17,20 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import great_expectations as gx
 import great_expectations.expectations as gxe
-from great_expectations.core.batch_definition import BatchDefinition
-from great_expectations.data_context.types.base import (
-    DataContextConfig,
-    InMemoryStoreBackendDefaults,
-    ProgressBarsConfig,
-)
 
 from orchestration.ingest.formats.canonical import (
     INTEGER_COLUMNS,
     LATENCY_CLASSES,
     REQUIRED_COLUMNS,
     StagedFile,
+)
+from orchestration.ingest.gx_runner import (
+    run_suite_on_query,
 )
 
 # Raw columns the suite checks (and quotes in its messages), and the typed columns
@@ -43,16 +40,7 @@ PARSED_COLUMNS = (
     "parsed_latency_class",
 )
 OPTIONAL_INTEGER_COLUMNS = tuple(c for c in INTEGER_COLUMNS if c not in REQUIRED_COLUMNS)
-# Offending records quoted per failed expectation; the rest are counted.
-MAX_REPORTED_RECORDS = 5
-
 Row = Mapping[str, Any]
-
-
-class ExpectationErrored(RuntimeError):
-    """An expectation raised instead of evaluating: GE reports that only as
-    `success: False` with `exception_info`, which must never be read as a pass or as a
-    data problem."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +59,7 @@ def validate_canonical(
 ) -> list[str]:
     """Error messages for a staged file (empty list = valid). Raises ExpectationErrored
     when GE could not evaluate an expectation."""
-    # Only what the checks read or quote: free text and api keys stay out of pandas and
-    # out of GE's results, and the DataFrame is smaller.
+    # Only what the checks read or quote: free text and api keys stay out of GE's results.
     quoted = [c for c in CHECKED_COLUMNS if c in staged.columns]
     selected = ", ".join(
         [
@@ -83,7 +70,7 @@ def validate_canonical(
             *(_effective_value(c) for c in OPTIONAL_INTEGER_COLUMNS if c in staged.columns),
         ]
     )
-    frame = con.execute(f"select {selected} from {staged.table} order by source_record").df()
+    query = f"select {selected} from {staged.table} order by source_record"
     existence = [
         gxe.ExpectColumnToExist(column=column, meta={"check": index})
         for index, column in enumerate(REQUIRED_COLUMNS)
@@ -99,7 +86,9 @@ def validate_canonical(
     for index, check in enumerate(checks, start=len(existence)):
         check.expectation.meta = {"check": index}
     index_columns = ["source_record", "source_line", *quoted]
-    results = _run_suite(frame, [*existence, *(c.expectation for c in checks)], index_columns)
+    results = run_suite_on_query(
+        con, query, [*existence, *(c.expectation for c in checks)], index_columns
+    )
 
     missing = [
         REQUIRED_COLUMNS[i]
@@ -185,64 +174,9 @@ def _row_checks(present: Sequence[str], service_tier_keys: Sequence[str]) -> lis
 
 def _effective_value(column: str) -> str:
     """An optional count that is NULL only where the file wrote something that is not a
-    count (a blank takes the loader's default, stood in for by 0). A `row_condition`
-    would say the same, but GE's pandas engine filters and copies the whole frame per
-    conditioned expectation: most of the suite's time on a big file."""
+    count (a blank takes the loader's default, stood in for by 0), so the check needs no
+    `row_condition` (whose syntax differs per GE engine)."""
     return f'case when "{column}" is null then 0 else parsed_{column} end as effective_{column}'
-
-
-def _run_suite(frame: Any, expectations: list[gxe.Expectation], index_columns: list[str]) -> list:
-    suite = gx.ExpectationSuite(name="canonical_usage_file", expectations=expectations)
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    validation = batch.validate(
-        suite,
-        result_format={
-            "result_format": "SUMMARY",
-            "unexpected_index_column_names": index_columns,
-            "partial_unexpected_count": MAX_REPORTED_RECORDS,
-        },
-    )
-    by_check: dict[int, Any] = {}
-    for result in validation.results:
-        config = result.expectation_config
-        error = _exception_message(result.exception_info)
-        if error is not None:
-            raise ExpectationErrored(f"{config.type} on {config.kwargs.get('column')}: {error}")
-        by_check[config.meta["check"]] = result
-    if sorted(by_check) != list(range(len(expectations))):
-        raise ExpectationErrored(
-            f"GE returned {len(by_check)} results for {len(expectations)} expectations"
-        )
-    return [by_check[i] for i in range(len(expectations))]
-
-
-@functools.cache
-def _batch_definition() -> BatchDefinition:
-    """One ephemeral context per process: creating it costs more than validating a file."""
-    config = DataContextConfig(
-        analytics_enabled=False,
-        progress_bars=ProgressBarsConfig(globally=False),
-        store_backend_defaults=InMemoryStoreBackendDefaults(),
-    )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    source = context.data_sources.add_pandas("ingest_staging")
-    asset = source.add_dataframe_asset("staged_file")
-    return asset.add_batch_definition_whole_dataframe("whole_file")
-
-
-def _exception_message(info: Mapping[str, Any] | None) -> str | None:
-    """`exception_info` is either one {raised_exception, exception_message} dict or a
-    dict of them keyed by metric; any raised exception counts."""
-    if not info:
-        return None
-    if "raised_exception" in info:
-        if info.get("raised_exception"):
-            return str(info.get("exception_message") or "unknown error")
-        return None
-    for nested in info.values():
-        if isinstance(nested, Mapping) and (message := _exception_message(nested)):
-            return message
-    return None
 
 
 def _describe_failure(display_name: str, check: Check, result: Mapping[str, Any]) -> list[str]:
@@ -312,7 +246,7 @@ def validate_changed_canonical_rows(
     table = "_committed_canonical_rows"
     con.execute(
         f"""
-        create or replace temp table {table} as
+        create or replace temp view {table} as
         select
             source_file,
             source_record,
@@ -329,8 +263,8 @@ def validate_changed_canonical_rows(
     try:
         staged = StagedFile(table, ("provider",), 0, has_line_numbers=False)
         keys = service_tier_keys_for(staged)
-        frame = con.execute(f"select * from {table} order by source_file, source_record").df()
-        if frame.empty:
+        (row_count,) = con.execute(f"select count(*) from {table}").fetchone() or (0,)
+        if not row_count:
             return 0, []
         checks = [
             *(
@@ -370,14 +304,17 @@ def validate_changed_canonical_rows(
             "service_tier",
             "latency_class",
         ]
-        results = _run_suite(frame, [c.expectation for c in checks], index_columns)
+        # unordered: sorting a night of rows to quote five would cost more than the checks
+        results = run_suite_on_query(
+            con, f"select * from {table}", [c.expectation for c in checks], index_columns
+        )
         errors: list[str] = []
         for check, result in zip(checks, results, strict=True):
             if not result.success:
                 errors.extend(_describe_failure("raw.canonical_usage", check, result.result))
-        return len(frame), errors
+        return int(row_count), errors
     finally:
-        con.execute(f"drop table if exists {table}")
+        con.execute(f"drop view if exists {table}")
 
 
 def validate_changed_rows(
@@ -445,15 +382,13 @@ def validate_changed_provider_rows(
 ) -> tuple[int, list[str]]:
     """A provider raw table's rows on the days the next dbt build rebuilds, against what
     dbt relies on (see validate_changed_canonical_rows). Returns (rows checked, errors)."""
-    frame = con.execute(
-        f"""
+    query = f"""
         select source_file, source_record, {", ".join((*nonnegative, *not_null))}
         from raw.{table}
         where cast(bucket_start_at as date) in (select usage_date from raw.changed_days)
-        order by source_file, source_record
-        """
-    ).df()
-    if frame.empty:
+    """
+    (row_count,) = con.execute(f"select count(*) from ({query})").fetchone() or (0,)
+    if not row_count:
         return 0, []
     checks = [
         *(
@@ -475,9 +410,11 @@ def validate_changed_provider_rows(
     ]
     for index, check in enumerate(checks):
         check.expectation.meta = {"check": index}
-    results = _run_suite(frame, [c.expectation for c in checks], ["source_file", "source_record"])
+    results = run_suite_on_query(
+        con, query, [c.expectation for c in checks], ["source_file", "source_record"]
+    )
     errors: list[str] = []
     for check, result in zip(checks, results, strict=True):
         if not result.success:
             errors.extend(_describe_failure(f"raw.{table}", check, result.result))
-    return len(frame), errors
+    return int(row_count), errors

@@ -1,5 +1,6 @@
 """Great Expectations on a staged provider file: the format's own checks (`ProviderFormat
-.checks`), run like the canonical suite (pandas DataFrame, GX Core called directly).
+.checks`), on a pandas DataFrame: the checks use pandas `row_condition`s, and provider
+exports are pages and daily buckets, not tens of millions of calls.
 
 Errors name the file, the record (`line 4`, `row 3 (line 4)`, or `page 1, bucket
 2026-09-14T00:00:00Z, result 2` for API pages) and the problem in words.
@@ -13,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.ingest.formats.provider import ProviderFormat, sql_str
-from orchestration.ingest.validate import MAX_REPORTED_RECORDS, _clean, _run_suite
+from orchestration.ingest.gx_runner import MAX_REPORTED_RECORDS, run_suite_on_frame
+from orchestration.ingest.validate import _clean
 
 SERVICE_TIER_SPELLINGS = Path("seeds/curated/service_tier_spellings.csv")
 
@@ -51,7 +53,7 @@ def validate_provider_file(
     checks = provider_format.checks(service_tier_keys)
     for index, check in enumerate(checks):
         check.expectation.meta = {"check": index}
-    results = _run_suite(
+    results = run_suite_on_frame(
         frame, [c.expectation for c in checks], ["source_record", "location", *quoted]
     )
     errors: list[str] = []

@@ -24,12 +24,13 @@ from orchestration.ingest import (
     load_file,
 )
 from orchestration.ingest.formats import canonical
-from orchestration.ingest.validate import (
+from orchestration.ingest.gx_runner import (
     ExpectationErrored,
-    _exception_message,
-    _run_suite,
-    validate_canonical,
+    exception_message,
+    run_suite_on_frame,
+    run_suite_on_query,
 )
+from orchestration.ingest.validate import validate_canonical
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BASE = {
@@ -699,15 +700,47 @@ def test_an_expectation_that_errors_fails_loudly() -> None:
         column="no_such_column", value_set=["a"], meta={"check": 0}
     )
     with pytest.raises(ExpectationErrored, match="no_such_column"):
-        _run_suite(frame, [expectation], ["source_record", "source_line"])
+        run_suite_on_frame(frame, [expectation], ["source_record", "source_line"])
+    con = duckdb.connect()
+    with pytest.raises(ExpectationErrored, match="no_such_column"):
+        run_suite_on_query(
+            con, "select 1 as source_record, 2 as source_line", [expectation], ["source_record"]
+        )
+    assert con.execute("select 42").fetchone() == (42,)  # GE left the connection usable
+
+
+def test_the_sql_suite_runs_on_the_callers_connection_and_transaction() -> None:
+    """GE is lent the loader's connection: it sees TEMP tables, quotes the offending
+    records in the query's order, and neither ends the caller's transaction nor closes
+    the connection."""
+    import great_expectations.expectations as gxe
+
+    con = duckdb.connect()
+    con.execute(
+        "create temp table staged as select i as source_record,"
+        " case when i % 1000 = 7 then -1 else i end as tokens from range(10000) t(i)"
+    )
+    con.execute("begin transaction")
+    con.execute("create table kept as select 1 as x")
+    expectation = gxe.ExpectColumnValuesToBeBetween(column="tokens", min_value=0, meta={"check": 0})
+    (result,) = run_suite_on_query(
+        con, "select * from staged order by source_record", [expectation], ["source_record"]
+    )
+    assert not result.success
+    assert result.result["unexpected_count"] == 10
+    assert [r["source_record"] for r in result.result["partial_unexpected_index_list"]] == [
+        7, 1007, 2007, 3007, 4007,
+    ]  # fmt: skip
+    con.execute("commit")  # still the caller's open transaction
+    assert con.execute("select x from kept").fetchall() == [(1,)]
 
 
 def test_exception_info_is_read_in_both_shapes() -> None:
-    assert _exception_message({"raised_exception": False, "exception_message": None}) is None
-    assert _exception_message({"raised_exception": True, "exception_message": "boom"}) == "boom"
+    assert exception_message({"raised_exception": False, "exception_message": None}) is None
+    assert exception_message({"raised_exception": True, "exception_message": "boom"}) == "boom"
     nested = {"metric-id": {"raised_exception": True, "exception_message": "deep"}}
-    assert _exception_message(nested) == "deep"
-    assert _exception_message(None) is None
+    assert exception_message(nested) == "deep"
+    assert exception_message(None) is None
 
 
 def test_staging_tables_are_temporary_and_dropped(
@@ -716,8 +749,12 @@ def test_staging_tables_are_temporary_and_dropped(
     write_csv(exports / "a.csv", [row()], mtime=1_000)
     write_csv(exports / "b.csv", [row(input_tokens="-1")], mtime=2_000)
     load(con, exports)
+    parquet_file = exports / "c.parquet"
+    pq.write_table(pa.table({k: [v] for k, v in row().items()}), parquet_file)
+    load(con, exports)
     leftover = con.execute(
         "select table_name from duckdb_tables() where table_name like '_ingest_%'"
+        " union all select view_name from duckdb_views() where view_name like '_ingest_%'"
     ).fetchall()
     assert leftover == []
     assert canonical.REQUIRED_COLUMNS == (

@@ -124,7 +124,15 @@ def count_file_records(path: Path, encoding: str) -> int:
 
 def drop_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
     for suffix in ("", "_raw", "_rows", "_lines", "_final"):
-        con.execute(f"drop table if exists temp.main.{table}{suffix}")
+        name = f"{table}{suffix}"
+        (kind,) = con.execute(
+            "select coalesce(max(case when table_type = 'VIEW' then 'view' else 'table' end),"
+            " 'none') from information_schema.tables"
+            " where table_catalog = 'temp' and table_name = ?",
+            [name],
+        ).fetchone() or ("none",)
+        if kind != "none":
+            con.execute(f"drop {kind} temp.main.{name}")
 
 
 def known_service_tier_keys(
@@ -372,8 +380,9 @@ def _stage_parquet(
     texts = ", ".join(
         f"nullif(trim({as_text(c)}, '{_WHITESPACE}'), '') as {_quote(c)}" for c in columns
     )
+    # a view, not a table: the typed staging table reads the file once, through it
     con.execute(
-        f"create temp table {table}_raw as "
+        f"create temp view {table}_raw as "
         f"select file_row_number + 1 as source_record, cast(null as bigint) as source_line"
         f"{', ' + texts if texts else ''} from {reader}"
     )
