@@ -15,7 +15,9 @@
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'), heuristic_flips=false) }}
 
-usage as (
+-- read once per token bucket: five scans of the few columns used cost less than storing
+-- every column of every record
+usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_priced') }}
     {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
@@ -33,9 +35,11 @@ by_record as (
         '{{ kind }}' as token_bucket,
         {{ kind }}_tokens as tokens,
         is_priced,
-        case when is_priced then
-            cast({{ kind }}_tokens * {{ effective_price('p_', kind, 'is_long_context') }}
-                * 0.000001 as {{ money_type() }})
+        case
+            when not is_priced then null
+            -- exact, and spares a decimal rescale: most records have no tokens in most buckets
+            when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
+            else {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
         end as list_cost_usd,
         contract_rate
     from usage
@@ -56,7 +60,7 @@ final as (
         count(*) filter (where not is_priced) as unpriced_row_count,
         sum(tokens) as tokens,
         sum(list_cost_usd) as list_cost_usd,
-        sum(cast(list_cost_usd * contract_rate as {{ money_type() }})) as contracted_cost_usd
+        sum({{ contracted_cost('list_cost_usd', 'contract_rate') }}) as contracted_cost_usd
     from by_record
     group by account, provider, usage_date, model_id, token_bucket, tokens > 0
 )

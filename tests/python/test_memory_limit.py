@@ -26,11 +26,13 @@ def test_the_warehouse_connection_takes_the_limit_from_the_environment(tmp_path,
 
 def test_dbt_runs_under_the_same_limit(tmp_path):
     completed = subprocess.run(
-        [dbt_executable(), "show", "--inline", "select current_setting('memory_limit') as m",
+        [dbt_executable(), "show", "--inline",
+         "select current_setting('memory_limit') || ' order:'"
+         " || current_setting('preserve_insertion_order') as m", "--output", "json",
          "--project-dir", str(REPO_ROOT), "--profiles-dir", str(PROFILES_DIR),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         env={**os.environ, WAREHOUSE_ENV: str(tmp_path / "w.duckdb"), MEMORY_LIMIT_ENV: "1GB"},
         cwd=REPO_ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
-    assert ONE_GB_AS_REPORTED in completed.stdout
+    assert f"{ONE_GB_AS_REPORTED} order:false" in completed.stdout
