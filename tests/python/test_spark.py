@@ -5,12 +5,14 @@ fixture exports (request logs, buckets, cost reports); its raw tables are export
 Parquet lake (orchestration/lake.py); `dbt build --target spark` then builds the whole
 project from that lake on a local Spark session (seeds, models, data tests, unit tests),
 and every mart must equal DuckDB's: every row, counts exactly, money to the last of its
-decimals. One Spark build for the module (a few minutes on two cores)."""
+decimals. One Spark build for the module (a few minutes on two cores), then two
+incremental runs on its tables: a late load, and a day whose rows all leave."""
 
 import json
 import os
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -202,43 +204,65 @@ def test_every_mart_on_spark_equals_duckdb(compared, mart):
     assert count > 0, f"{mart} is empty on both engines: the fixture proves nothing"
 
 
-def test_an_incremental_run_on_spark_equals_a_full_duckdb_build(
-    duckdb_warehouse, spark_build, compared, tmp_path
-):
-    """A new load after the full build: a call joining a cache stream that runs from Oct 16
-    to Oct 30 (its cache choice can change on every day it has a call) and a call on a day
-    not seen before. Spark rebuilds the changed day partitions (insert_overwrite); DuckDB
-    builds the same raw data from scratch: the marts must be the same."""
-    warehouse = tmp_path / "after.duckdb"
-    shutil.copyfile(duckdb_warehouse, warehouse)
-    base = {"account": "northwind", "provider": "anthropic", "service_tier": "standard"}
-    write_canonical_csv(tmp_path / "new" / "late_calls.csv", [
-        {**base, "request_id": "late-stream-call", "timestamp": "2026-10-20T12:00:00Z",
-         "model": "claude-sonnet-4-5", "feature": "support-chat",
-         "prefix_hash": "sp-support-v4", "prefix_tokens": 6250, "input_tokens": 6500,
-         "output_tokens": 200},
-        {**base, "request_id": "new-day-call", "timestamp": "2026-11-02T09:30:00Z",
-         "model": "claude-haiku-4-5", "feature": "lead-tagger", "input_tokens": 1800,
-         "output_tokens": 50},
-    ])  # fmt: skip
+LATE_CALL_BASE = {"account": "northwind", "provider": "anthropic", "service_tier": "standard"}
+LATE_STREAM_CALL = {
+    **LATE_CALL_BASE, "request_id": "late-stream-call", "timestamp": "2026-10-20T12:00:00Z",
+    "model": "claude-sonnet-4-5", "feature": "support-chat", "prefix_hash": "sp-support-v4",
+    "prefix_tokens": 6250, "input_tokens": 6500, "output_tokens": 200,
+}  # fmt: skip
+NEW_DAY_CALL = {
+    **LATE_CALL_BASE, "request_id": "new-day-call", "timestamp": "2026-11-02T09:30:00Z",
+    "model": "claude-haiku-4-5", "feature": "lead-tagger", "input_tokens": 1800,
+    "output_tokens": 50,
+}  # fmt: skip
+INCREMENTAL_MODELS = sorted(
+    (path.parent.name, path.stem)
+    for path in (REPO_ROOT / "models").rglob("*.sql")
+    if "usage_incremental_config(" in path.read_text()
+)
+
+
+def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Path) -> Path:
+    """Write `late_calls` (a new file, or one rewritten in place) and load it into the
+    DuckDB warehouse; export the raw tables as a new lake; rebuild DuckDB from scratch
+    on them (the oracle). The lake."""
+    write_canonical_csv(late_calls, rows)
     with duckdb.connect(str(warehouse)) as con:
-        loaded = load_exports(con, tmp_path / "new", repo_root=REPO_ROOT)
+        loaded = load_exports(con, late_calls.parent, repo_root=REPO_ROOT)
         assert not loaded.rejected and len(loaded.loaded) == 1
         assert con.execute("select count(*) from raw.changed_days").fetchone()[0] > 0
-    lake = tmp_path / "lake"
+    lake = workdir / "lake"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         export_raw_lake(con, lake)
-    # the oracle: DuckDB from scratch on the same raw tables
     completed = subprocess.run(
         [dbt_executable(), "build", "--full-refresh", "--project-dir", str(REPO_ROOT),
-         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs")],
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(workdir / "target"),
+         "--log-path", str(workdir / "logs")],
         env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, capture_output=True, text=True,
     )  # fmt: skip
     assert _succeeded(completed)
-    # Spark: an incremental run of the models on the full build's tables
+    return lake
+
+
+@pytest.fixture(scope="module")
+def late_load(duckdb_warehouse, spark_build, compared, tmp_path_factory) -> dict:
+    """A new load after the full build, then an incremental Spark run on the full
+    build's tables; DuckDB built from scratch on the same raw data."""
+    workdir = tmp_path_factory.mktemp("late_load")
+    warehouse = workdir / "after.duckdb"
+    shutil.copyfile(duckdb_warehouse, warehouse)
+    late_calls = workdir / "new" / "late_calls.csv"
+    lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, NEW_DAY_CALL], workdir)
     assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"]))
-    con = _connect(warehouse, spark_build["root"])
+    return {"warehouse": warehouse, "late_calls": late_calls}
+
+
+def test_an_incremental_run_on_spark_equals_a_full_duckdb_build(late_load, spark_build):
+    """The late load: a call joining a cache stream that runs from Oct 16 to Oct 30 (its
+    cache choice can change on every day it has a call) and a call on a day not seen
+    before. Spark rebuilds the changed day partitions (insert_overwrite); DuckDB builds the
+    same raw data from scratch: the marts must be the same."""
+    con = _connect(late_load["warehouse"], spark_build["root"])
     assert (
         con.execute(
             "select count(*) from spark_fct_llm_usage where request_id in "
@@ -246,5 +270,39 @@ def test_an_incremental_run_on_spark_equals_a_full_duckdb_build(
         ).fetchone()[0]
         == 2
     )
+    for mart in MARTS:
+        _assert_same_mart(con, mart)
+
+
+def _rows_by_day(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+    return con.execute(
+        f"select cast(usage_date as varchar), count(*) from {relation} group by all order by 1"
+    ).fetchall()
+
+
+def test_a_day_whose_rows_all_left_is_emptied_on_spark(late_load, spark_build, tmp_path):
+    """The late file rewritten in place, its Nov 2 call moved to Nov 3: Nov 2 has no row
+    left, so no new row names its partition in `insert overwrite`. Every incremental model
+    must drop it, as DuckDB deletes it, and equal a full build day for day."""
+    emptied, spark_dir = "2026-11-02", spark_build["root"]
+    tables = spark_dir / "spark-warehouse"
+    for schema, model in INCREMENTAL_MODELS:  # the day is there before: the test bites
+        assert (tables / f"{schema}.db" / model / f"usage_date={emptied}").is_dir(), model
+    moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
+    lake = _next_night(
+        late_load["warehouse"], late_load["late_calls"], [LATE_STREAM_CALL, moved], tmp_path
+    )
+    assert _succeeded(_run_spark_dbt("run", lake, spark_dir))
+    con = _connect(late_load["warehouse"], spark_dir)
+    for schema, model in INCREMENTAL_MODELS:
+        files = tables / f"{schema}.db" / model
+        assert not (files / f"usage_date={emptied}").exists(), model
+        spark_rows = f"read_parquet('{files}/**/*.parquet', hive_partitioning = true)"
+        by_day = _rows_by_day(con, spark_rows)
+        assert emptied not in {day for day, _ in by_day}, model
+        assert by_day == _rows_by_day(con, f"duck.{schema}.{model}"), model
+    assert con.execute(
+        "select cast(usage_at as date) from spark_fct_llm_usage where request_id = 'new-day-call'"
+    ).fetchall() == [(date(2026, 11, 3),)]
     for mart in MARTS:
         _assert_same_mart(con, mart)
