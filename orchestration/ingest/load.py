@@ -346,7 +346,7 @@ def _commit(
     return int(row_count)
 
 
-def _calls_of(con: duckdb.DuckDBPyConnection, final: str, raw_table: str, path: Path) -> str:
+def _calls_of(final: str, raw_table: str, path: Path) -> str:
     """The calls (account + request id) a commit adds or removes."""
     return (
         f"select account, request_id from {final} where request_id is not null"
@@ -364,7 +364,7 @@ def _other_copies_condition(
         return ""
     return (
         f" or ({table}.request_id is not null and exists (select 1 from"
-        f" ({_calls_of(con, final, raw_table, path)}) as calls"
+        f" ({_calls_of(final, raw_table, path)}) as calls"
         f" where calls.account = {table}.account and calls.request_id = {table}.request_id))"
     )
 
