@@ -26,9 +26,7 @@ from orchestration.ingest.formats.canonical import (
     REQUIRED_COLUMNS,
     StagedFile,
 )
-from orchestration.ingest.gx_runner import (
-    run_suite_on_query,
-)
+from orchestration.ingest.gx_runner import run_suite_on_query
 
 # Raw columns the suite checks (and quotes in its messages), and the typed columns
 # staging derives from them.
