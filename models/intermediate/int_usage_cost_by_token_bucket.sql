@@ -35,11 +35,8 @@ by_record as (
         '{{ kind }}' as token_bucket,
         {{ kind }}_tokens as tokens,
         is_priced,
-        case
-            when not is_priced then null
-            -- exact, and spares a decimal rescale: most records have no tokens in most buckets
-            when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
-            else {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
+        case when is_priced then
+            {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
         end as list_cost_usd,
         contract_rate
     from usage
