@@ -32,6 +32,8 @@ from great_expectations.data_context.types.base import (
 
 # Offending records quoted per failed expectation; the rest are counted.
 MAX_REPORTED_RECORDS = 5
+# Each query suite gets a datasource of its own name (deleted after the run).
+_query_sources = itertools.count()
 
 
 class ExpectationErrored(RuntimeError):
@@ -99,9 +101,6 @@ def run_suite_on_query(
         return _validate(batch, expectations, index_columns)
     finally:
         context.data_sources.delete(name)
-
-
-_query_sources = itertools.count()
 
 
 def _validate(batch: Any, expectations: list[gxe.Expectation], index_columns: list[str]) -> list:

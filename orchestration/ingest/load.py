@@ -374,11 +374,16 @@ def _days_of_other_copies(
 ) -> str:
     """`union all` branches: the days of rows in the other raw usage tables that log a call
     the commit adds or removes (the commit's own table is scanned once, in _commit)."""
+    conditions = {
+        table: _other_copies_condition(con, final, raw_table, path, table)
+        for table in RAW_RECORD_TABLES
+        if table != raw_table
+    }
     return "".join(
         f" union all select cast({RECORD_TIME_COLUMNS[table]} as date) from {table}"
-        f" where false {_other_copies_condition(con, final, raw_table, path, table)}"
-        for table in RAW_RECORD_TABLES
-        if table != raw_table and _other_copies_condition(con, final, raw_table, path, table)
+        f" where false {condition}"
+        for table, condition in conditions.items()
+        if condition
     )
 
 
