@@ -11,8 +11,14 @@
     here with status `logs_exceed_buckets` and shown in marts.rpt_bucket_remainders; the
     usage then keeps the request logs' tokens for that bucket, and the buckets add none.
 */
-with usage as (
+{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
+-- incremental: a group's remainder is per day, so only the days loads changed are read
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_deduplicated'), heuristic_flips=false) }}
+
+usage as (
     select * from {{ ref('int_usage_deduplicated') }}
+    {{ only_days_to_rebuild('days_to_rebuild', 'usage_day') }}
 ),
 
 {% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
@@ -45,7 +51,7 @@ by_token_bucket as (
     select
         provider,
         account,
-        usage_day,
+        usage_day as usage_date,
         model_key,
         tier_key,
         '{{ kind }}' as token_bucket,

@@ -17,7 +17,12 @@
 */
 {{ config(materialized='view') }}  -- a filter over the union: nothing worth storing
 
-with usage as (
+{%- set bucket_seconds = epoch_seconds('usage.bucket_end_at') ~ ' - ' ~ epoch_seconds('usage.bucket_start_at') %}
+
+-- DuckDB keeps a CTE read several times as a table: every column of every row. Each
+-- part below reads only what it needs instead, so the final select alone pays for the
+-- model and tier keys, and a reader's day filter reaches the raw scan.
+with usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_unioned') }}
 ),
 
@@ -37,8 +42,7 @@ keyed as (
         coalesce({{ canonical_model_id() }}, lower(usage.model)) as model_key,
         coalesce({{ canonical_service_tier() }}, usage.service_tier_raw) as tier_key,
         usage.bucket_end_at > usage.bucket_start_at as is_provider_bucket,
-        {{ epoch_seconds('usage.bucket_end_at') }} - {{ epoch_seconds('usage.bucket_start_at') }}
-            as bucket_seconds
+        {{ bucket_seconds }} as bucket_seconds
     from usage
     {{ canonical_model_and_tier_joins('usage') }}
 ),
@@ -51,8 +55,17 @@ bucket_shapes as (
         bucket_seconds,
         bucket_shape,
         max(loaded_at) as shape_loaded_at
-    from keyed
-    where is_provider_bucket
+    from (
+        select
+            provider,
+            account,
+            cast(bucket_start_at as date) as usage_day,
+            {{ bucket_seconds }} as bucket_seconds,
+            bucket_shape,
+            loaded_at
+        from usage
+        where bucket_end_at > bucket_start_at
+    ) as buckets
     group by provider, account, usage_day, bucket_seconds, bucket_shape
 ),
 
@@ -71,25 +84,38 @@ kept_shapes as (
     where shape_rank = 1
 ),
 
--- one record per logged call: only ids logged more than once are looked at
-call_copies as (
-    select
-        provider,
-        account,
-        request_id,
-        min_by(
-            usage_id,
-            {{ struct_of([
-                ('log_rank', "case when source_format like provider || '%' then 0
-                    when source_format like 'canonical%' then 1 else 2 end"),
-                ('loaded_at', '-' ~ epoch_seconds('loaded_at')),
-                ('usage_id', 'usage_id'),
-            ]) }}
-        ) as kept_usage_id
-    from keyed
-    where not is_provider_bucket and request_id is not null
+-- the ids logged more than once: a plain count first, as nearly every id is logged once
+-- and ranking the copies of every id costs several times more
+copied_calls as (
+    select provider, account, request_id
+    from usage
+    where not bucket_end_at > bucket_start_at and request_id is not null
     group by provider, account, request_id
     having count(*) > 1
+),
+
+-- one record per call logged more than once
+call_copies as (
+    select
+        usage.provider,
+        usage.account,
+        usage.request_id,
+        min_by(
+            usage.usage_id,
+            {{ struct_of([
+                ('log_rank', "case when usage.source_format like usage.provider || '%' then 0
+                    when usage.source_format like 'canonical%' then 1 else 2 end"),
+                ('loaded_at', '-' ~ epoch_seconds('usage.loaded_at')),
+                ('usage_id', 'usage.usage_id'),
+            ]) }}
+        ) as kept_usage_id
+    from usage
+    inner join copied_calls
+        on copied_calls.provider = usage.provider
+        and copied_calls.account = usage.account
+        and copied_calls.request_id = usage.request_id
+    where not usage.bucket_end_at > usage.bucket_start_at
+    group by usage.provider, usage.account, usage.request_id
 ),
 
 final as (
@@ -99,20 +125,17 @@ final as (
         on call_copies.provider = keyed.provider
         and call_copies.account = keyed.account
         and call_copies.request_id = keyed.request_id
-    where not keyed.is_provider_bucket
-        and (call_copies.kept_usage_id is null or call_copies.kept_usage_id = keyed.usage_id)
-
-    union all
-
-    select keyed.*
-    from keyed
-    inner join kept_shapes
+    left join kept_shapes
         on kept_shapes.provider = keyed.provider
         and kept_shapes.account = keyed.account
         and kept_shapes.usage_day = keyed.usage_day
         and kept_shapes.bucket_seconds = keyed.bucket_seconds
         and kept_shapes.bucket_shape = keyed.bucket_shape
-    where keyed.is_provider_bucket
+    where (
+            not keyed.is_provider_bucket
+            and (call_copies.kept_usage_id is null or call_copies.kept_usage_id = keyed.usage_id)
+        )
+        or (keyed.is_provider_bucket and kept_shapes.provider is not null)
 )
 
 select * from final

@@ -17,8 +17,8 @@ usage as (
 ),
 
 remainders as (
-    select * from {{ ref('int_bucket_remainders') }}
-    {{ only_days_to_rebuild('days_to_rebuild', 'usage_day') }}
+    select *, usage_date as usage_day from {{ ref('int_bucket_remainders') }}
+    {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
 overlapping_groups as (

@@ -15,26 +15,45 @@
     'output': 'Output Tokens'} %}
 {%- set unit_price_type = 'decimal(38, 20)' %}
 
-with usage as (
-    select * from {{ ref('int_usage_priced') }} where is_priced
+{%- set grouping_columns = [
+    'usage_at', 'account', 'workspace', 'provider', 'model_id', 'service_tier', 'inference_geo',
+    'is_long_context', 'feature', 'task_class', 'contract_rate', 'price_source'] %}
+
+-- read once per token kind, only the columns used: cheaper than DuckDB keeping every
+-- column of every priced row as a table for the five readers
+with usage as {{ not_materialized() }} (
+    select
+        {{ grouping_columns | join(', ') }},
+        {%- for kind in kinds %}
+        {{ kind }}_tokens,
+        {{ effective_price('p_', kind, 'is_long_context') }} as {{ kind }}_usd_per_mtok
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_usage_priced') }}
+    where is_priced
 ),
 
 by_kind as (
     {%- for kind, meter in kinds.items() %}
     select
-        usage.*,
+        {{ grouping_columns | join(', ') }},
         '{{ kind }}' as token_kind,
         '{{ meter }}' as sku_meter,
         {{ kind }}_tokens as tokens,
-        cast({{ effective_price('p_', kind, 'is_long_context') }} * 0.000001
-            as {{ unit_price_type }}) as list_unit_price
+        {{ kind }}_usd_per_mtok as usd_per_mtok
     from usage
     where {{ kind }}_tokens > 0
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
 
-grouped as (
+{%- set line_columns = [
+    'charge_day', 'account', 'workspace', 'provider', 'model_id', 'service_tier', 'inference_geo',
+    'is_long_context', 'token_kind', 'sku_meter', 'feature', 'task_class'] %}
+
+-- summed per price before the unit prices are worked out: rescaling a 128-bit decimal is
+-- costly per row and cheap per line
+by_price as (
     select
         cast(usage_at as date) as charge_day,
         account,
@@ -48,11 +67,32 @@ grouped as (
         sku_meter,
         coalesce(feature, '(none)') as feature,
         task_class,
+        usd_per_mtok,
+        contract_rate,
+        price_source,
+        sum(tokens) as tokens
+    from by_kind
+    group by all
+),
+
+unit_priced as (
+    select
+        {{ line_columns | join(', ') }},
+        cast(usd_per_mtok * 0.000001 as {{ unit_price_type }}) as list_unit_price,
+        contract_rate,
+        price_source,
+        tokens
+    from by_price
+),
+
+grouped as (
+    select
+        {{ line_columns | join(', ') }},
         list_unit_price,
         cast(list_unit_price * contract_rate as {{ unit_price_type }}) as contracted_unit_price,
         price_source,
         sum(tokens) as tokens
-    from by_kind
+    from unit_priced
     group by all
 ),
 

@@ -13,7 +13,7 @@ final as (
     select
         provider,
         account,
-        usage_day as usage_date,
+        usage_date,
         model_key as model_id,
         tier_key as service_tier,
         token_bucket,

@@ -220,6 +220,8 @@ INCREMENTAL_MODELS = sorted(
     for path in (REPO_ROOT / "models").rglob("*.sql")
     if "usage_incremental_config(" in path.read_text()
 )
+# rows only where provider buckets and request logs overlap: none in these canonical files
+OVERLAP_ONLY_MODELS = {("intermediate", "int_bucket_remainders")}
 
 
 def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Path) -> Path:
@@ -287,6 +289,8 @@ def test_a_day_whose_rows_all_left_is_emptied_on_spark(late_load, spark_build, t
     emptied, spark_dir = "2026-11-02", spark_build["root"]
     tables = spark_dir / "spark-warehouse"
     for schema, model in INCREMENTAL_MODELS:  # the day is there before: the test bites
+        if (schema, model) in OVERLAP_ONLY_MODELS:
+            continue
         assert (tables / f"{schema}.db" / model / f"usage_date={emptied}").is_dir(), model
     moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
     lake = _next_night(
