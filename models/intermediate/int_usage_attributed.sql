@@ -12,7 +12,7 @@
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_featured')) }}
 
-usage as (
+usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_featured') }}
     {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
@@ -42,7 +42,7 @@ policy as (
 ),
 
 -- exported spellings -> canonical model id and service tier
-tier_mapped as (
+tier_mapped as {{ not_materialized() }} (
     select
         usage.*,
         {{ canonical_model_id() }} as model_id,

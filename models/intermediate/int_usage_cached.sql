@@ -12,7 +12,7 @@
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'),
                               heuristic_flips=false, cache_streams=true) }}
 
-usage as (
+usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_priced') }}
     {{ only_rows_to_rebuild('days_to_rebuild') }}
 ),

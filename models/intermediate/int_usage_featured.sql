@@ -14,7 +14,7 @@
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_netted'), heuristic_flips=false) }}
 
-netted as (
+netted as {{ not_materialized() }} (
     select * from {{ ref('int_usage_netted') }}
     {{ only_days_to_rebuild('days_to_rebuild') }}
 ),

@@ -18,7 +18,7 @@
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache_streams=true) }}
 
-usage as (
+usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_batched') }}
     {%- if is_incremental() %}
     where usage_date in (select usage_date from days_to_rebuild)
@@ -41,7 +41,7 @@ minimum_lengths as (
     select * from {{ ref('int_cache_minimums') }}
 ),
 
-streamed as (
+streamed as {{ not_materialized() }} (
     select
         usage.*,
         usage.model_id || ' -> ' || usage.recommended_model as stream_model
@@ -58,7 +58,7 @@ stream_calls as (
 {{ cache_whatif('own_model_plan', 'stream_calls', 'minimum_lengths', 'model_id', 'model_id',
                 'ob_', 'batched_cost_usd', 'is_long_context_own_batched') }},
 
-plans as (
+plans as {{ not_materialized() }} (
     select
         streamed.usage_id,
         streamed.usage_date,

@@ -18,7 +18,7 @@
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced')) }}
 
-usage as (
+usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_priced') }}
     {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
