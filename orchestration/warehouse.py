@@ -30,6 +30,12 @@ def duckdb_settings() -> dict[str, str]:
     return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT}
 
 
+def publish_settings() -> dict[str, str]:
+    # No mart promises a row order, and keeping insertion order makes DuckDB write each
+    # published table and Parquet file on one thread (a third of the publish at 10M calls).
+    return {**duckdb_settings(), "preserve_insertion_order": "false"}
+
+
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
@@ -82,7 +88,7 @@ def publish(warehouse: Path, publish_dir: Path) -> Published:
 
 
 def _copy_marts(warehouse: Path, target: Path, parquet_dir: Path) -> tuple[str, ...]:
-    con = duckdb.connect(config=duckdb_settings())  # in memory; the warehouse is only read
+    con = duckdb.connect(config=publish_settings())  # in memory; the warehouse is only read
     try:
         con.execute(f"attach {_sql_str(warehouse)} as source (read_only)")
         con.execute(

@@ -1,12 +1,19 @@
 """DuckDB is held to LLM_COST_AUDIT_MEMORY_LIMIT in every process that opens the
-warehouse (the loader's connection and dbt's profile), so a big build spills to disk
-instead of each process taking 80% of the machine (benchmarks/RESULTS.md)."""
+warehouse (the loader's connection, dbt's profile and the publish step), so a big build
+spills to disk instead of each process taking 80% of the machine (benchmarks/RESULTS.md)."""
 
 import os
 import subprocess
 
+import duckdb
+
 from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
-from orchestration.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV, connect
+from orchestration.warehouse import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_LIMIT_ENV,
+    connect,
+    publish_settings,
+)
 
 # DuckDB reports a limit in binary units: 1GB (10^9 bytes) reads back as 953.6 MiB.
 ONE_GB_AS_REPORTED = "953.6 MiB"
@@ -36,3 +43,12 @@ def test_dbt_runs_under_the_same_limit(tmp_path):
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert f"{ONE_GB_AS_REPORTED} order:false" in completed.stdout
+
+
+def test_the_publish_step_takes_the_limit_and_keeps_no_row_order(monkeypatch):
+    # no order to keep lets DuckDB write the published tables and Parquet in parallel
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
+    with duckdb.connect(config=publish_settings()) as con:
+        assert con.execute(
+            "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+        ).fetchall() == [(ONE_GB_AS_REPORTED, False)]
