@@ -32,7 +32,7 @@ def duckdb_settings() -> dict[str, str]:
 
 def publish_settings() -> dict[str, str]:
     # No mart promises a row order, and keeping insertion order makes DuckDB write each
-    # published table and Parquet file on one thread (a third of the publish at 10M calls).
+    # published table and Parquet file on one thread (about a quarter of the publish at 10M).
     return {**duckdb_settings(), "preserve_insertion_order": "false"}
 
 
