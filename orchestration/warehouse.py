@@ -36,6 +36,11 @@ def publish_settings() -> dict[str, str]:
     return {**duckdb_settings(), "preserve_insertion_order": "false"}
 
 
+def publish_connection() -> duckdb.DuckDBPyConnection:
+    """The publish step's connection: in memory, as it only reads the warehouse."""
+    return duckdb.connect(config=publish_settings())
+
+
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     if not read_only:
@@ -88,7 +93,7 @@ def publish(warehouse: Path, publish_dir: Path) -> Published:
 
 
 def _copy_marts(warehouse: Path, target: Path, parquet_dir: Path) -> tuple[str, ...]:
-    con = duckdb.connect(config=publish_settings())  # in memory; the warehouse is only read
+    con = publish_connection()
     try:
         con.execute(f"attach {_sql_str(warehouse)} as source (read_only)")
         con.execute(

@@ -19,11 +19,17 @@
 
 {%- set bucket_seconds = epoch_seconds('usage.bucket_end_at') ~ ' - ' ~ epoch_seconds('usage.bucket_start_at') %}
 
--- DuckDB keeps a CTE read several times as a table: every column of every row. Each
--- part below reads only what it needs instead, so the final select alone pays for the
--- model and tier keys, and a reader's day filter reaches the raw scan.
-with usage as {{ not_materialized() }} (
-    select * from {{ ref('int_usage_unioned') }}
+-- Each record's day, bucket width and kind, stated once. DuckDB would keep a CTE that
+-- several parts read as a table: every column of every row. Each part below reads only
+-- what it needs instead, so the final select alone pays for the model and tier keys, and
+-- a reader's day filter reaches the raw scan.
+with timed as {{ not_materialized() }} (
+    select
+        usage.*,
+        cast(usage.bucket_start_at as date) as usage_day,
+        usage.bucket_end_at > usage.bucket_start_at as is_provider_bucket,
+        {{ bucket_seconds }} as bucket_seconds
+    from {{ ref('int_usage_unioned') }} as usage
 ),
 
 aliases as (
@@ -34,16 +40,13 @@ tier_spellings as (
     select provider, spelling, service_tier from {{ ref('service_tier_spellings') }}
 ),
 
--- the model and tier as priced (macro canonical_model_and_tier), the day, the width
+-- the model and tier as priced (macro canonical_model_and_tier)
 keyed as (
     select
         usage.*,
-        cast(usage.bucket_start_at as date) as usage_day,
         coalesce({{ canonical_model_id() }}, lower(usage.model)) as model_key,
-        coalesce({{ canonical_service_tier() }}, usage.service_tier_raw) as tier_key,
-        usage.bucket_end_at > usage.bucket_start_at as is_provider_bucket,
-        {{ bucket_seconds }} as bucket_seconds
-    from usage
+        coalesce({{ canonical_service_tier() }}, usage.service_tier_raw) as tier_key
+    from timed as usage
     {{ canonical_model_and_tier_joins('usage') }}
 ),
 
@@ -55,17 +58,8 @@ bucket_shapes as (
         bucket_seconds,
         bucket_shape,
         max(loaded_at) as shape_loaded_at
-    from (
-        select
-            provider,
-            account,
-            cast(bucket_start_at as date) as usage_day,
-            {{ bucket_seconds }} as bucket_seconds,
-            bucket_shape,
-            loaded_at
-        from usage
-        where bucket_end_at > bucket_start_at
-    ) as buckets
+    from timed
+    where is_provider_bucket
     group by provider, account, usage_day, bucket_seconds, bucket_shape
 ),
 
@@ -88,8 +82,8 @@ kept_shapes as (
 -- and ranking the copies of every id costs several times more
 copied_calls as (
     select provider, account, request_id
-    from usage
-    where not bucket_end_at > bucket_start_at and request_id is not null
+    from timed
+    where not is_provider_bucket and request_id is not null
     group by provider, account, request_id
     having count(*) > 1
 ),
@@ -109,12 +103,12 @@ call_copies as (
                 ('usage_id', 'usage.usage_id'),
             ]) }}
         ) as kept_usage_id
-    from usage
+    from timed as usage
     inner join copied_calls
         on copied_calls.provider = usage.provider
         and copied_calls.account = usage.account
         and copied_calls.request_id = usage.request_id
-    where not usage.bucket_end_at > usage.bucket_start_at
+    where not usage.is_provider_bucket
     group by usage.provider, usage.account, usage.request_id
 ),
 

@@ -330,6 +330,10 @@ def test_overlapping_exports_never_double_count_and_last_loaded_wins(
     assert rows["r3"]["output_tokens"] == 999
     assert rows["r3"]["source_file"].endswith("week1_again.csv")
     assert con.execute("select sum(output_tokens) from raw.canonical_usage").fetchone() == (1299,)
+    # unique by construction: the raw tables keep no index to enforce it
+    assert con.execute(
+        "select count(*), count(distinct usage_id) from raw.canonical_usage"
+    ).fetchone() == (4, 4)
 
 
 def test_equal_modification_times_load_in_name_order(

@@ -5,14 +5,12 @@ spills to disk instead of each process taking 80% of the machine (benchmarks/RES
 import os
 import subprocess
 
-import duckdb
-
 from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
 from orchestration.warehouse import (
     DEFAULT_MEMORY_LIMIT,
     MEMORY_LIMIT_ENV,
     connect,
-    publish_settings,
+    publish_connection,
 )
 
 # DuckDB reports a limit in binary units: 1GB (10^9 bytes) reads back as 953.6 MiB.
@@ -48,7 +46,7 @@ def test_dbt_runs_under_the_same_limit(tmp_path):
 def test_the_publish_step_takes_the_limit_and_keeps_no_row_order(monkeypatch):
     # no order to keep lets DuckDB write the published tables and Parquet in parallel
     monkeypatch.setenv(MEMORY_LIMIT_ENV, "1GB")
-    with duckdb.connect(config=publish_settings()) as con:
+    with publish_connection() as con:  # the connection publish() copies the marts on
         assert con.execute(
             "select current_setting('memory_limit'), current_setting('preserve_insertion_order')"
         ).fetchall() == [(ONE_GB_AS_REPORTED, False)]

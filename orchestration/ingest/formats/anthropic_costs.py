@@ -27,7 +27,7 @@ from orchestration.ingest.validate import Check
 RAW_TABLE = "raw.anthropic_costs"
 RAW_DDL = f"""
     create table if not exists {RAW_TABLE} (
-        cost_id varchar primary key,
+        cost_id varchar not null,
         account varchar not null,
         bucket_start_at timestamp not null,
         bucket_end_at timestamp not null,

@@ -43,7 +43,7 @@ from orchestration.ingest.validate import Check
 RAW_TABLE = "raw.openai_usage"
 RAW_DDL = f"""
     create table if not exists {RAW_TABLE} (
-        usage_id varchar primary key,
+        usage_id varchar not null,
         request_id varchar,
         batch_request_id varchar,
         custom_id varchar,

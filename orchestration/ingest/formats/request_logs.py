@@ -46,7 +46,7 @@ from orchestration.ingest.validate import Check
 RAW_TABLE = "raw.request_logs"
 RAW_DDL = f"""
     create table if not exists {RAW_TABLE} (
-        usage_id varchar primary key,
+        usage_id varchar not null,
         request_id varchar,
         channel varchar not null,
         account varchar not null,
