@@ -145,6 +145,41 @@ class LoadResult:
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for statement in RAW_DDL:
         con.execute(statement)
+    _drop_primary_keys(con)
+
+
+def _drop_primary_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse made while the raw record tables had a PRIMARY KEY loses it (see
+    RAW_DDL): DuckDB cannot drop the constraint, so each such table is copied once, with
+    its NOT NULL columns, and swapped in, in one transaction."""
+    keyed = con.execute(
+        "select distinct schema_name || '.' || table_name from duckdb_constraints()"
+        " where constraint_type = 'PRIMARY KEY' and schema_name || '.' || table_name in"
+        f" ({', '.join(_sql_str(table) for table in RAW_RECORD_TABLES)})"
+    ).fetchall()
+    for (table,) in keyed:
+        schema, name = table.split(".")
+        not_null = [
+            column
+            for (column,) in con.execute(
+                "select column_name from duckdb_columns()"
+                " where schema_name = ? and table_name = ? and not is_nullable"
+                " order by column_index",
+                [schema, name],
+            ).fetchall()
+        ]
+        unkeyed = f"{table}__unkeyed"
+        con.execute("begin transaction")
+        try:
+            con.execute(f"create table {unkeyed} as from {table}")
+            for column in not_null:
+                con.execute(f'alter table {unkeyed} alter column "{column}" set not null')
+            con.execute(f"drop table {table}")
+            con.execute(f"alter table {unkeyed} rename to {name}")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
 
 
 def load_exports(

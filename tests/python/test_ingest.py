@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +31,7 @@ from orchestration.ingest.gx_runner import (
     run_suite_on_frame,
     run_suite_on_query,
 )
+from orchestration.ingest.load import RAW_DDL, RAW_RECORD_TABLES, ensure_raw_tables
 from orchestration.ingest.validate import validate_canonical
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -279,6 +281,57 @@ def test_inference_geo_is_kept_lower_case_and_old_warehouses_gain_the_column(
     assert load(con, exports).ok
     geos = dict(con.execute("select request_id, inference_geo from raw.canonical_usage").fetchall())
     assert geos == {"geo-us": None, "geo-none": None, "geo-later": "us"}
+
+
+def _raw_record_columns(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "select table_name, column_name, data_type, is_nullable from duckdb_columns()"
+        " where schema_name = 'raw' and schema_name || '.' || table_name in"
+        f" ({', '.join(repr(table) for table in RAW_RECORD_TABLES)})"
+        " order by table_name, column_index"
+    ).fetchall()
+
+
+def _keyed_record_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return sorted(
+        f"raw.{table}"
+        for (table,) in con.execute(
+            "select table_name from duckdb_constraints()"
+            " where schema_name = 'raw' and constraint_type = 'PRIMARY KEY'"
+        ).fetchall()
+        if f"raw.{table}" in RAW_RECORD_TABLES  # raw.loaded_files keeps its key
+    )
+
+
+def test_raw_tables_made_with_a_primary_key_lose_it_and_keep_their_rows(
+    con: duckdb.DuckDBPyConnection, exports: Path
+) -> None:
+    write_csv(exports / "a.csv", [row(request_id="r1"), row(request_id="r2")], mtime=1_000)
+    assert load(con, exports).ok
+    before = usage_by_request(con)
+    # the same rows in tables made as before RAW_DDL dropped the PRIMARY KEY
+    con.execute("create temp table kept as from raw.canonical_usage")
+    for table in RAW_RECORD_TABLES:
+        con.execute(f"drop table {table}")
+    for statement in RAW_DDL:
+        keyed = re.sub(r"(usage_id|cost_id) varchar not null", r"\1 varchar primary key", statement)
+        con.execute(keyed)
+    con.execute("insert into raw.canonical_usage from kept")
+    assert _keyed_record_tables(con) == sorted(RAW_RECORD_TABLES)
+
+    write_csv(exports / "b.csv", [row(request_id="r2", output_tokens="7"), row(request_id="r3")],
+              mtime=2_000)  # fmt: skip
+    assert load(con, exports).ok
+
+    assert _keyed_record_tables(con) == []
+    after = usage_by_request(con)
+    assert sorted(after) == ["r1", "r2", "r3"] and after["r1"] == before["r1"]
+    assert after["r2"]["output_tokens"] == 7 and after["r2"]["source_file"].endswith("b.csv")
+    assert con.execute("select count(*) from raw.canonical_usage").fetchone() == (3,)
+    fresh = duckdb.connect()
+    ensure_raw_tables(fresh)
+    assert _raw_record_columns(con) == _raw_record_columns(fresh)  # NOT NULL columns kept
+    fresh.close()
 
 
 def test_records_without_request_id_are_keyed_by_path_and_position(
