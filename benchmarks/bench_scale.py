@@ -10,8 +10,9 @@ then time and take the peak memory (RSS of the whole process tree, sampled) of
 3. the hand-written baseline: one DuckDB statement (benchmarks/baseline.sql) over the
    same files computing the five scenarios and the daily aggregate;
 and once, 4. per-row Python (benchmarks/per_row_python.py: calc_price per call and
-scenario) on the first SAMPLE calls, extrapolated to each N. Prints a Markdown report
-(paste it into benchmarks/RESULTS.md).
+scenario) on the first SAMPLE calls, extrapolated to each N. Also, after each full run,
+the disk it took: the warehouse file, the published copy, and the peak of DuckDB's spill
+files during it. Prints a Markdown report (paste it into benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     stdout: str
+    peak_spill_mb: float = 0.0  # the watched spill directory's largest size
+
+
+def _dir_bytes(path: Path) -> int:
+    """Bytes of the files under `path` (symlinks not followed); 0 when it is gone."""
+    total = 0
+    for root, _, names in os.walk(path):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except FileNotFoundError:  # a spill file removed while walking
+                continue
+    return total
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -58,18 +72,20 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def measure(command: list[str], **kwargs) -> Measure:
+def measure(command: list[str], spill_dir: Path | None = None, **kwargs) -> Measure:
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, **kwargs
     )
-    peak = 0
+    peak = peak_spill = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_spill
         while not done.is_set():
             peak = max(peak, _tree_rss_kb(process.pid))
+            if spill_dir is not None:
+                peak_spill = max(peak_spill, _dir_bytes(spill_dir))
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -80,7 +96,7 @@ def measure(command: list[str], **kwargs) -> Measure:
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stdout[-3000:]}")
-    return Measure(elapsed, peak / 1024, stdout)
+    return Measure(elapsed, peak / 1024, stdout, peak_spill / 2**20)
 
 
 def _totals_pipeline(warehouse: Path) -> tuple:
@@ -108,8 +124,14 @@ def run_scale(calls: int, work: Path, template_scale: float) -> dict:
     warehouse = work / "warehouse" / "audit.duckdb"
     cli = [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(exports),
            "--warehouse", str(warehouse), "--report-dir", str(work / "reports")]  # fmt: skip
-    full = measure(cli)
+    # DuckDB spills past its memory limit into `<database>.tmp` beside the warehouse
+    full = measure(cli, spill_dir=warehouse.with_name(warehouse.name + ".tmp"))
     totals = _totals_pipeline(warehouse)
+    # disk after the full run: what a bigger N needs, with the spill files' peak
+    disk_mb = {
+        "warehouse": warehouse.stat().st_size / 2**20,
+        "published": _dir_bytes(warehouse.parent / "published") / 2**20,
+    }
     held.rename(increment)
     nightly = measure(cli)
     increment.rename(held)  # the baseline reads the same 30 days as the full run
@@ -123,6 +145,7 @@ def run_scale(calls: int, work: Path, template_scale: float) -> dict:
         "nightly": nightly,
         "baseline": baseline,
         "pipeline_totals": totals,
+        "disk_mb": disk_mb,
         "baseline_totals": baseline.stdout.strip().splitlines()[-1],
     }
 
@@ -174,8 +197,20 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
         f"Per-row Python: {sample:,} calls priced in {per_row_seconds:.1f} s "
         f"(peak RSS {per_row_rss:,.0f} MB), extrapolated linearly.",
         "",
-        "Totals (requests, current, optimized): pipeline vs baseline",
+        "Disk after the full run (the warehouse file, its published copy: DuckDB file and"
+        " Parquet) and the largest size of DuckDB's spill files during it:",
+        "",
+        "| calls | warehouse | published | peak spill | together, per 1M calls |",
+        "|---:|---:|---:|---:|---:|",
     ]
+    for r in results:
+        disk, spill = r["disk_mb"], r["full"].peak_spill_mb
+        together = (disk["warehouse"] + disk["published"] + spill) * 1_000_000 / r["calls"]
+        lines.append(
+            f"| {r['calls']:,} | {disk['warehouse']:,.1f} MB | {disk['published']:,.1f} MB "
+            f"| {spill:,.1f} MB | {together:,.0f} MB |"
+        )
+    lines += ["", "Totals (requests, current, optimized): pipeline vs baseline"]
     for r in results:
         lines.append(f"- {r['calls']:,}: {r['pipeline_totals']} vs {r['baseline_totals']}")
     return "\n".join(lines)

@@ -45,6 +45,12 @@ def test_the_benchmark_runs_every_measure_at_a_small_n(tmp_path):
     cells = [cell.strip() for cell in row.strip("|").split("|")]
     assert len(cells) == 10 and all(cells)
     assert "Per-row Python: 200 calls priced" in report
+    # the disk after the full run: a warehouse and a published copy were measured
+    disk = next(line for line in report.splitlines() if line.startswith("| 2,000 |") and
+                line.count("|") == 6)  # fmt: skip
+    warehouse_mb, published_mb = (float(cell.strip().removesuffix(" MB").replace(",", ""))
+                                  for cell in disk.strip("|").split("|")[1:3])  # fmt: skip
+    assert warehouse_mb > 0 and published_mb > 0
     # the baseline counts every call the pipeline counts
     totals = next(line for line in report.splitlines() if line.startswith("- 2,000:"))
     assert totals.count("(2000,") == 2
