@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # A second venv for what must run beside the project, not in it: the FOCUS validator
-# (needs Python >= 3.12) and DuckDB 1.x, the reader BI drivers bundle (STACK.md).
+# (needs Python >= 3.12) and DuckDB 1.x, the reader BI drivers bundle
+# (docs/operating.md, "Pitfalls of the stack").
 PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) $(shell command -v python3.12 2>/dev/null))
 CHECK_VENV := .venv-checks
 CHECK_STAMP := $(CHECK_VENV)/.installed

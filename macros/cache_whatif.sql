@@ -1,6 +1,7 @@
 {#-
     The caching what-if as CTEs named `<name>_*`, ending in `<name>` (one row per call:
-    usage_id, cache_ttl_choice, cached_cost_usd). DESIGN.md defines it:
+    usage_id, cache_ttl_choice, cached_cost_usd). docs/cost-semantics.md ("Caching")
+    defines it:
 
     - a stream is the calls sharing (provider, model, prefix_hash), in order of
       (usage_at, usage_id); under a TTL a call hits when the stream's previous call was at

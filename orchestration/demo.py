@@ -2,7 +2,7 @@
 
 `generate_demo()` writes October 2026 (2026-10-01T00:00:00Z to 2026-10-31T00:00:00Z,
 exactly 30 days) of usage for "Northwind" in the project's canonical usage format
-(DESIGN.md, "Canonical usage format"; token buckets disjoint), split across files in
+(docs/formats.md, "The canonical format"; token buckets disjoint), split across files in
 every encoding the loader reads, so `make demo` exercises the whole path:
 
 - `anthropic_requests_2026-10.csv` (CSV): ticket-classifier, support-chat, faq-bot,

@@ -73,7 +73,7 @@ CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
         "google.",
     ),
     # OpenRouter resells the providers' models under its own ids (`anthropic/claude-...`):
-    # a seller of its own (FORMATS.md item 7), priced from its own rows.
+    # a seller of its own (docs/formats.md), priced from its own rows.
     "openrouter": ("anthropic/", "openai/", "google/"),
 }
 # Resellers whose odd rows (a price with more decimals than the seed holds, e.g. a cache

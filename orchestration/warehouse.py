@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 # DuckDB 2.x writes a format DuckDB 1.x cannot open, and BI drivers bundle older DuckDBs:
-# the published file is written in the v1.4 storage format (STACK.md).
+# the published file is written in the v1.4 storage format (docs/operating.md).
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 PUBLISHED_SCHEMA = "marts"
 # Parquet exports also as CSV, for FinOps tools that ingest CSV.

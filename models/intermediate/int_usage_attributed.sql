@@ -2,10 +2,10 @@
     Usage with its canonical model id, its service tier, and its task and latency class,
     each with where it came from (its feature is int_usage_featured's).
 
-    Attribution order (DESIGN.md): the record's own fields (declared), then the user's
-    attribution rules (seed `attribution_rules`), then a heuristic (`int_usage_heuristics`:
-    token shape and timing), else the defaults `unknown` / `realtime`. Headline savings
-    count declared and rule rows only.
+    Attribution order (docs/cost-semantics.md): the record's own fields (declared), then
+    the user's attribution rules (seed `attribution_rules`), then a heuristic
+    (`int_usage_heuristics`: token shape and timing), else the defaults `unknown` /
+    `realtime`. Headline savings count declared and rule rows only.
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: rebuilds the days loads changed and a flipped heuristic class reaches

@@ -8,8 +8,9 @@
     caching can cost less than Haiku without. So each stream (one row when it has no
     prefix) weighs two plans and keeps the cheaper in total: its calls on the recommended
     models, or on their own model, each with batch and caching. That keeps the stacked
-    figure at or below every single lever, as DESIGN.md promises. Recommended-model
-    streams are keyed by the own model too, so each plan stands on its own.
+    figure at or below every single lever, as docs/cost-semantics.md promises.
+    Recommended-model streams are keyed by the own model too, so each plan stands on its
+    own.
 */
 {{ config(**usage_incremental_config('replace_rows', 'usage_id')) }}
 -- incremental: the rows to rebuild (days, and the streams to recompute), plus every call of

@@ -286,7 +286,7 @@ def _csv_header(path: Path, text: str) -> tuple[str, ...]:
         raise UnsupportedFormatError(
             path, f"text whose first line is not a CSV header ({first_line[:80]!r})"
         )
-    return tuple(header)  # header names are exact (DESIGN.md): no stripping
+    return tuple(header)  # header names are exact (docs/formats.md): no stripping
 
 
 def _first_line(exc: BaseException) -> str:

@@ -4,7 +4,7 @@ DataFrame or on a DuckDB query.
 Big inputs (a staged canonical file, the committed rows of a night) are validated where
 they are, in DuckDB through SQLAlchemy: no DataFrame of millions of rows. GE is lent the
 caller's own connection, so it sees the caller's TEMP staging tables; two things make GE
-1.24 work on it (STACK.md): DuckDB is registered as a persisted-connection dialect (GE
+1.24 work on it (docs/operating.md): DuckDB is registered as a persisted-connection dialect (GE
 would otherwise read results after closing the connection and find none), and GE may not
 begin, commit, roll back or close that connection, so each query autocommits and the
 caller's transactions stay the caller's. Small provider files still go through pandas:

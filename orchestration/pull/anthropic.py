@@ -1,5 +1,5 @@
 """Anthropic Admin API: the usage report (`usage_report/messages`) and the cost report,
-as FORMATS.md and Anthropic's API reference describe them."""
+as docs/formats.md and Anthropic's API reference describe them."""
 
 from __future__ import annotations
 

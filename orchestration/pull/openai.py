@@ -1,5 +1,5 @@
 """OpenAI Administration API: completions usage (`organization/usage/completions`) and
-costs (`organization/costs`), as FORMATS.md and OpenAI's API reference describe them."""
+costs (`organization/costs`), as docs/formats.md and OpenAI's API reference describe them."""
 
 from __future__ import annotations
 

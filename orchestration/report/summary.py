@@ -7,11 +7,11 @@ docs/internals.md). Money stays `decimal.Decimal`:
 DuckDB hands DECIMAL columns to Python as Decimal, and a money column that arrives as a
 float means a mart lost its DECIMAL type, which is a bug: it raises instead of rounding.
 
-The headline counts confirmed attribution only (DESIGN.md: `declared` and `rule` rows;
-`heuristic` rows are candidates, reported apart). So the scenario table and the waterfall
-are "the whole priced bill, with each lever applied to the confirmed rows": for a
-scenario X, `all.current - (confirmed.current - confirmed.X)`. Rows in the `candidate`
-scope stay at their current cost there; their savings are shown on their own.
+The headline counts confirmed attribution only (docs/cost-semantics.md: `declared` and
+`rule` rows; `heuristic` rows are candidates, reported apart). So the scenario table and
+the waterfall are "the whole priced bill, with each lever applied to the confirmed rows":
+for a scenario X, `all.current - (confirmed.current - confirmed.X)`. Rows in the
+`candidate` scope stay at their current cost there; their savings are shown on their own.
 
 Every per-30-days figure is `window figure x monthly_factor`. When the window is a single
 instant (all usage at one time, e.g. one request) the factor is NULL, so is every `monthly_*`
@@ -54,7 +54,7 @@ SCENARIO_LABELS: Mapping[str, str] = {
     "tiered_batched": "tiered + batched",
     "optimized": "optimized (all levers)",
 }
-# The waterfall: levers stacked in DESIGN.md's fixed order.
+# The waterfall: levers stacked in a fixed order (docs/cost-semantics.md).
 WATERFALL: tuple[tuple[str, str], ...] = (
     ("current", "current"),
     ("tiered", "after tiering"),
@@ -76,7 +76,7 @@ def _money(value: object, column: str) -> Decimal:
         return Decimal(value)
     raise MoneyTypeError(
         f"{column} arrived as {type(value).__name__} ({value!r}); money must be DECIMAL "
-        "in the marts (see STACK.md: decimal / integer and avg() give DOUBLE in DuckDB)"
+        "in the marts (see docs/pricing.md: decimal / integer and avg() give DOUBLE in DuckDB)"
     )
 
 
@@ -109,7 +109,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, object]]:
 
 @dataclass(frozen=True)
 class AuditWindow:
-    """The global window: earliest usage to latest (DESIGN.md), and the 30-day factor."""
+    """The global window: earliest usage to latest, and the 30-day factor
+    (docs/cost-semantics.md)."""
 
     start_at: datetime
     end_at: datetime

@@ -1,6 +1,6 @@
--- DESIGN.md's invariants on the totals: every scenario is at most current cost, and all
--- levers stacked are at most every single lever (and the tiering-then-batch step); at
--- contracted price, which the levers are chosen on, and at list price.
+-- The invariants on the totals (docs/cost-semantics.md): every scenario is at most current
+-- cost, and all levers stacked are at most every single lever (and the tiering-then-batch
+-- step); at contracted price, which the levers are chosen on, and at list price.
 select *
 from {{ ref('rpt_scenario_totals') }}
 where false

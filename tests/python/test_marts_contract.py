@@ -1,4 +1,4 @@
-"""The marts are a public contract (DESIGN.md): every mart's columns are typed and
+"""The marts are a public contract (docs/architecture.md): every mart's columns are typed and
 described in dbt and enforced at build time, and `make docs` documents them offline."""
 
 import json

@@ -487,7 +487,7 @@ def test_priority_row_equals_genai_fast_tier(price_rows: list[Row]) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# (c) the worked example of DESIGN.md
+# (c) the worked example of docs/cost-semantics.md
 
 
 def test_worked_example_prices(price_rows: list[Row]) -> None:
@@ -525,7 +525,7 @@ def test_batch_rule_reproduces_genai_batch_rows(price_rows: list[Row]) -> None:
         ("openai", "gpt-image-2.5-flare"),
         ("openai", "gpt-image-2.5-sunburst"),
         # genai halves cached input for these Gemini models in batch but not for
-        # gemini-3-flash-preview / gemini-3.1-pro-preview; the rule keeps 1x (PRICING.md)
+        # gemini-3-flash-preview / gemini-3.1-pro-preview; the rule keeps 1x (docs/pricing.md)
         ("google", "gemini-3.1-flash-lite"),
         ("google", "gemini-3.6-flash"),
         ("google", "gemini-3.8-flash"),

@@ -26,7 +26,7 @@ from orchestration.report.summary import NO_PROJECTION, ZERO, AuditSummary, Mone
 
 MONEY = "decimal(38,16)"
 SCENARIOS = ("current", "tiered", "batched", "cached", "tiered_batched", "optimized")
-# DESIGN.md's worked example: Opus real time $500, Haiku $100, Haiku batch $50.
+# The worked example (docs/cost-semantics.md): Opus real time $500, Haiku $100, Haiku batch $50.
 WORKED = dict(current="500", tiered="100", batched="250", cached="500", tiered_batched="50",
               optimized="50")  # fmt: skip
 ZEROS = dict.fromkeys(SCENARIOS, "0")

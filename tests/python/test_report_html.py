@@ -107,7 +107,8 @@ def test_waterfall_bars_carry_the_stacked_and_single_lever_figures() -> None:
     waterfall = re.search(r'<svg[^>]*data-chart="waterfall".*?</svg>', html, re.S).group(0)
     bars = re.findall(r'data-series="(\w+)" data-label="([^"]+)" data-value="([^"]+)"', waterfall)
     stacked = [(label, Decimal(value)) for series, label, value in bars if series == "stacked"]
-    # DESIGN.md's $500 -> $100 -> $50 -> $50, on a bill with $40 of candidate usage beside it
+    # the worked example's $500 -> $100 -> $50 -> $50, on a bill with $40 of candidate usage
+    # beside it
     assert stacked == [
         ("current", Decimal(540)),
         ("after tiering", Decimal(140)),

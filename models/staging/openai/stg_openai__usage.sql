@@ -3,7 +3,7 @@
     responses, Batch API output) in the shape every source stages to (see
     int_usage_unioned).
 
-    Tokens become the disjoint buckets of DESIGN.md here: OpenAI counts cached and
+    Tokens become the disjoint buckets of docs/cost-semantics.md here: OpenAI counts cached and
     cache-write tokens INSIDE input, so uncached input = input - cached - cache write;
     cache writes are billed as short-TTL writes (a model without a write price bills them
     as input); reasoning tokens are already inside output. The breakdown fields the

@@ -4,7 +4,7 @@ A response carries no time of its own: the record takes its file's modification 
 flagged `is_time_from_file`. Only `id`, `model` and `usage` are read: `content` (the
 completion text) is never selected. `usage.input_tokens` already excludes cache reads
 and writes (Anthropic counts them beside input). Without the `cache_creation` breakdown,
-`cache_creation_input_tokens` are 5-minute writes (FORMATS.md).
+`cache_creation_input_tokens` are 5-minute writes (docs/formats.md).
 
 Batch results: one line per request, `{custom_id, result: {type, message?}}`; only
 `succeeded` lines carry usage (the others are skipped), on the batch tier. The key is the

@@ -7,7 +7,7 @@ text in `USAGE_TEXT_COLUMNS` (blank = NULL; a dimension left NULL was not groupe
 `add_parsed_columns` types it, `usage_checks` is its Great Expectations suite,
 `finalise_usage` keys it.
 
-Keys (DESIGN.md): a bucket is `account + bucket start + width + every group-by
+Keys (docs/formats.md): a bucket is `account + bucket start + width + every group-by
 dimension`, so a re-exported bucket replaces the earlier copy (last loaded wins); a
 request is its message id (`msg_...`), never a batch `custom_id` alone.
 """

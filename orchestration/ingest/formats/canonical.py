@@ -1,4 +1,4 @@
-"""The canonical usage format (DESIGN.md): CSV, JSONL or Parquet, parsed by DuckDB.
+"""The canonical usage format (docs/formats.md): CSV, JSONL or Parquet, parsed by DuckDB.
 
 Staging happens in TEMP tables of the caller's connection, so nothing of a file reaches
 the warehouse file before it has been validated, and columns outside the canonical set
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-# The canonical format's columns in DESIGN.md's order (files may order them freely).
+# The canonical format's columns in the documented order (files may order them freely).
 CANONICAL_COLUMNS = (
     "request_id",
     "timestamp",

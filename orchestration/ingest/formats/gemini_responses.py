@@ -2,7 +2,7 @@
 batch result lines that wrap one (Gemini API `{key, response}`, Vertex AI batch
 prediction `{request, response, status}`: the file is the flag, batch tier).
 
-`usageMetadata` (FORMATS.md): `cachedContentTokenCount` is part of `promptTokenCount`
+`usageMetadata` (docs/formats.md): `cachedContentTokenCount` is part of `promptTokenCount`
 (cache reads); `toolUsePromptTokenCount` is input outside it; `thoughtsTokenCount` is not
 in `candidatesTokenCount` and is billed as output. Zero counts are usually absent: absent
 is 0. Only `responseId`, `modelVersion`, `createTime` and `usageMetadata` are read: the

@@ -4,16 +4,16 @@ staged to, checked against and keyed by.
 
 Tokens stay as OpenAI counts them: `input_tokens` INCLUDES the cached and cache-write
 tokens, `output_tokens` includes reasoning. stg_openai__usage turns them into the
-disjoint buckets of DESIGN.md; the loader only checks that the parts fit in the whole
-(`input_cached_tokens + input_cache_write_tokens <= input_tokens`). Breakdown fields are
-never summed into a total.
+disjoint buckets of docs/cost-semantics.md; the loader only checks that the parts fit in
+the whole (`input_cached_tokens + input_cache_write_tokens <= input_tokens`). Breakdown
+fields are never summed into a total.
 
 Each stager writes a `<t>_rows` TEMP table of `source_record`, `location`,
 `time_from_file` and trimmed text in `USAGE_TEXT_COLUMNS` (blank = NULL; a dimension
 left NULL was not grouped by); `add_parsed_columns` types it, `usage_checks` is its
 Great Expectations suite, `finalise_usage` keys it.
 
-Keys (DESIGN.md): a bucket is `account + bucket start + width + every group-by
+Keys (docs/formats.md): a bucket is `account + bucket start + width + every group-by
 dimension` (a re-exported bucket replaces the earlier copy); a request is its response
 id (`chatcmpl-...`, `resp_...`), a batch line without one its `batch_req_...` id, never
 the batch `custom_id` (it repeats across batches).

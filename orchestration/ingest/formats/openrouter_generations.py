@@ -5,8 +5,8 @@ some (every one but the id, time, model and token counts is optional).
 
 OpenRouter is the seller here: it bills the generation from its credits, at its own price
 per model, whichever upstream provider (`provider_name`, kept as `upstream_provider`)
-served it. So the provider is `openrouter` (FORMATS.md item 7: keep the channel as the
-provider), priced from OpenRouter's own price rows in the seeds (genai-prices' openrouter
+served it. So the provider is `openrouter` (a channel is a seller of its own:
+docs/formats.md), priced from OpenRouter's own price rows in the seeds (genai-prices' openrouter
 provider), else unpriced; and these records never net against a provider's own buckets,
 which do not contain them. `model_permaslug` (`anthropic/claude-4.6-sonnet-20260217`)
 maps to OpenRouter's model id through the alias seed; a `variant` other than `standard`

@@ -6,7 +6,7 @@ names the record) and the trimmed text columns of `TEXT_COLUMNS`, read straight 
 source's own fields (never prompt or completion text: `messages`, `response`, `contents`
 and `candidates` are not even selected). `add_parsed_columns` types them; the checks are
 the table's Great Expectations suite; `finalise_requests` turns the source's token
-convention into the disjoint buckets of DESIGN.md and keys each record:
+convention into the disjoint buckets of docs/cost-semantics.md and keys each record:
 
 - `cache_convention = 'inside'`: cache reads/writes are part of `input_total` (Gemini,
   OpenAI-style LiteLLM usage, OpenRouter): uncached input = total - cache;
