@@ -1,6 +1,7 @@
 """Where the dbt project lives and how dbt is invoked: found relative to this package
 (the repository root), never the working directory."""
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -47,8 +48,22 @@ def ensure_manifest() -> Path:
     """`dbt parse` when the manifest is missing or older than the project's files:
     the dbt assets read it when they are defined."""
     quiet_environment()
-    if MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime():
-        return MANIFEST_PATH
+    TARGET_DIR.mkdir(parents=True, exist_ok=True)
+    # Two processes starting at once (the CLI beside the Dagster UI, parallel test
+    # workers) would both write the manifest, or read it half-written: one parses, the
+    # other waits, then finds it current.
+    with (TARGET_DIR / ".parse.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _manifest_is_current():
+            _parse_project()
+    return MANIFEST_PATH
+
+
+def _manifest_is_current() -> bool:
+    return MANIFEST_PATH.exists() and MANIFEST_PATH.stat().st_mtime >= _newest_input_mtime()
+
+
+def _parse_project() -> None:
     completed = subprocess.run(
         [
             dbt_executable(),
@@ -68,7 +83,6 @@ def ensure_manifest() -> Path:
     )
     if completed.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{completed.stdout}\n{completed.stderr}")
-    return MANIFEST_PATH
 
 
 dbt_project = DbtProject(
