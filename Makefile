@@ -21,7 +21,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: setup checks-setup spark-setup demo test lint prices docs dagster clean
+.PHONY: setup checks-setup spark-setup demo test test-fast coverage lint prices docs dagster clean
 
 setup: $(STAMP)
 
@@ -49,8 +49,23 @@ $(SPARK_STAMP): $(SPARK_REQUIREMENTS)
 demo: setup
 	$(BIN)/llm-cost-audit demo
 
+# Test modules run in parallel, a module per worker at a time (its fixtures built once);
+# the audited warehouses several modules read are built once per run (tests/python/conftest.py).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The whole suite: every real component (dbt, Dagster, Great Expectations, Spark, Chromium,
+# the FOCUS validator).
 test: setup spark-setup checks-setup lint
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The inner loop: everything not marked slow (docs/developing.md, "Test lanes").
+test-fast: setup lint
+	$(PYTEST) -m "not slow"
+
+# `make test` with line coverage of the package (a terminal table, coverage.json).
+coverage: setup spark-setup checks-setup
+	$(PYTEST) --cov=orchestration --cov-report=term --cov-report=json
 
 lint: setup
 	$(BIN)/ruff check orchestration tests benchmarks

@@ -1,9 +1,16 @@
-"""Shared fixtures: warehouses built once per session through the real pipeline (Dagster
-in-process, dbt on DuckDB), read by many tests."""
+"""Shared fixtures: warehouses built once per test run through the real pipeline (Dagster
+in-process, dbt on DuckDB), read by many tests, whichever pytest-xdist worker runs them.
+
+The tests that read a shared warehouse open it read-only (`query`) or work on a copy: two
+workers may read it at once, and DuckDB lets no process write a file another one reads."""
 
 import csv
+import fcntl
 import os
+import pickle
+import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,12 +69,29 @@ def worked_example_rows(start: datetime, calls: int = 1000) -> list[dict]:
     ]
 
 
-@pytest.fixture(scope="session")
-def demo_warehouse(tmp_path_factory) -> Path:
-    """The demo's pipeline end to end on a small generated month."""
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]
+):
+    """`build(folder)`'s result, built once per test run: the first worker to ask builds
+    it under a lock in the run's own temp folder, the others wait and read its result.
+    Without pytest-xdist the run's folder is the session's own."""
+    base = tmp_path_factory.getbasetemp()
+    run_folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = run_folder / "built-once" / name
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    result_file = folder.parent / f"{name}.pickle"
+    with (folder.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not result_file.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way
+            folder.mkdir()
+            result_file.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(result_file.read_bytes())
+
+
+def _audit_demo(root: Path) -> Path:
     from orchestration.demo import generate_demo
 
-    root = tmp_path_factory.mktemp("demo")
     generate_demo(root / "exports", scale=0.02)
     warehouse = root / "demo.duckdb"
     assert audit(root / "exports", warehouse, root / "reports") == 0
@@ -75,8 +99,12 @@ def demo_warehouse(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def worked_example_warehouse(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("worked")
+def demo_warehouse(tmp_path_factory) -> Path:
+    """The demo's pipeline end to end on a small generated month."""
+    return built_once(tmp_path_factory, "demo", _audit_demo)
+
+
+def _audit_worked_example(root: Path) -> Path:
     # after genai-prices' batch variants begin (2026-10-14) and before (the batch rule)
     write_canonical_csv(
         root / "exports" / "after.csv", worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC))
@@ -87,6 +115,11 @@ def worked_example_warehouse(tmp_path_factory) -> Path:
     warehouse = root / "worked.duckdb"
     assert audit(root / "exports", warehouse, root / "reports") == 0
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def worked_example_warehouse(tmp_path_factory) -> Path:
+    return built_once(tmp_path_factory, "worked", _audit_worked_example)
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
@@ -116,6 +149,16 @@ def table_contents(warehouse: Path, schema: str) -> dict[str, list[tuple]]:
         select = "* exclude (loaded_at)" if "loaded_at" in columns else "*"
         contents[name] = query(warehouse, f'select {select} from {schema}."{name}" order by all')
     return contents
+
+
+def declared_dbt_unit_tests() -> int:
+    """How many dbt unit tests the models declare (`unit_tests:` entries, one `  - name:`
+    line each in the `*unit_tests.yml` files)."""
+    return sum(
+        line.startswith("  - name:")
+        for path in (REPO_ROOT / "models").rglob("*unit_tests.yml")
+        for line in path.read_text().splitlines()
+    )
 
 
 def run_dbt(warehouse: Path, workdir: Path, *args: str) -> None:
@@ -152,14 +195,66 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
             terminalreporter.write_line(f"report screenshot: {png}")
 
 
-@pytest.fixture(scope="session")
-def anthropic_warehouse(tmp_path_factory) -> Path:
-    """Both accounts' Anthropic exports (tests/python/anthropic_fixtures.py) audited once
-    through the CLI: provider buckets, request logs, cost reports."""
+def _audit_anthropic(root: Path) -> Path:
     from anthropic_fixtures import write_anthropic_exports
 
-    root = tmp_path_factory.mktemp("anthropic")
     write_anthropic_exports(root / "exports")
     warehouse = root / "anthropic.duckdb"
     assert audit(root / "exports", warehouse) == 0
     return warehouse
+
+
+@pytest.fixture(scope="session")
+def anthropic_warehouse(tmp_path_factory) -> Path:
+    """Both accounts' Anthropic exports (tests/python/anthropic_fixtures.py) audited once
+    through the CLI: provider buckets, request logs, cost reports."""
+    return built_once(tmp_path_factory, "anthropic", _audit_anthropic)
+
+
+# -- the two lanes and the order of the run ------------------------------------------
+# `make test-fast` runs what is not marked slow. A test is slow when it needs one of these
+# audited warehouses (its fixtures, however indirect) or is marked so itself (a test that
+# audits or builds on its own, Spark, Chromium, the Dagster UI, the FOCUS validator). The
+# worked example is the one whole audit the fast lane keeps.
+SLOW_FIXTURES = frozenset(
+    {
+        "demo_warehouse",
+        "anthropic_warehouse",
+        "openai_warehouse",
+        "gateway_warehouse",
+        "oracle_warehouse",
+        "contracted_warehouse",
+        "republished",
+        "nightly",
+    }
+)
+# Modules that take longest go first, so that pytest-xdist (`--dist loadfile`, a module
+# per worker at a time) never starts a long one last. Measured: Spark's module is the
+# longest by far, then the nightly and provider-export modules.
+LONGEST_MODULES_FIRST = (
+    "test_spark.py",
+    "test_nightly_failures.py",
+    "test_incremental.py",
+    "test_gateway_exports.py",
+    "test_openai_exports.py",
+    "test_anthropic_exports.py",
+    "test_benchmarks.py",
+    "test_cli.py",
+    "test_dagster_ui.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return (
+            LONGEST_MODULES_FIRST.index(name)
+            if name in LONGEST_MODULES_FIRST
+            else len(LONGEST_MODULES_FIRST)
+        )
+
+    items.sort(key=rank)  # stable: each module keeps its own order

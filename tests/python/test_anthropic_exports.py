@@ -413,6 +413,7 @@ def test_reconciliation_money_columns_are_decimal(anthropic_warehouse):
     )
 
 
+@pytest.mark.slow
 def test_nightly_runs_over_provider_exports_equal_a_full_rebuild(tmp_path):
     """Provider buckets, request logs and their remainders through the incremental chain:
     one account's exports one night, the other account's the next (on the same days);

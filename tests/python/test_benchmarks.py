@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 
 from orchestration.project import REPO_ROOT
 
@@ -33,6 +34,7 @@ def test_generator_writes_exactly_n_calls_with_the_demo_mix(tmp_path):
     assert extra == new_ids > 0 and first.startswith("2026-10-31")
 
 
+@pytest.mark.slow
 def test_the_benchmark_runs_every_measure_at_a_small_n(tmp_path):
     completed = subprocess.run(
         [sys.executable, "benchmarks/bench_scale.py", "--calls", "2000", "--sample", "200",

@@ -6,9 +6,11 @@ import sys
 from datetime import UTC, datetime
 
 import duckdb
+import pytest
 from conftest import audit, query, worked_example_rows, write_canonical_csv
 
 
+@pytest.mark.slow
 def test_bad_file_is_named_the_rest_loads_and_exit_is_nonzero(tmp_path, capsys):
     exports = tmp_path / "exports"
     write_canonical_csv(
@@ -40,6 +42,7 @@ def test_missing_exports_directory_is_a_clear_error(tmp_path, capsys):
     assert "exports directory not found" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_same_file_twice_and_overlapping_exports_change_no_figure(tmp_path):
     exports = tmp_path / "exports"
     rows = worked_example_rows(datetime(2026, 10, 20, tzinfo=UTC), 40)

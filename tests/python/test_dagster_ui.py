@@ -18,6 +18,8 @@ import pytest
 from orchestration.dagster_home import write_dagster_home
 from orchestration.project import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # the Dagster webserver: `make test` only
+
 GRAPH_QUERY = """
 {
   assetNodes { assetKey { path } }

@@ -346,6 +346,7 @@ def test_tags_and_metadata_are_labels_the_attribution_rules_can_match(gateway_wa
     ]
 
 
+@pytest.mark.slow
 def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
     # HAIKU_SPAN traces Anthropic response msg_otel_1; the same call is also in the
     # provider's own response log (loaded first, then again after the span): one record,
@@ -367,6 +368,7 @@ def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
     assert query(warehouse, "select count(*) from raw.request_logs") == [(1,)]
 
 
+@pytest.mark.slow
 def test_a_second_log_of_a_call_on_another_day_is_caught_by_the_nightly_run(tmp_path):
     # night 1: the OTel span of msg_otel_1 (2026-09-14 13:00); night 2: the provider's own
     # response log of the same call, timed by its file (2026-09-16): the kept copy moves

@@ -3,6 +3,7 @@ described in dbt and enforced at build time, and `make docs` documents them offl
 
 import json
 import os
+import shutil
 import subprocess
 
 from conftest import query
@@ -51,11 +52,14 @@ def test_shared_descriptions_are_written_once(demo_warehouse):
 
 
 def test_dbt_docs_generate_offline(demo_warehouse, tmp_path):
+    # dbt opens its warehouse for writing: a copy, so other workers keep reading the demo's
+    warehouse = tmp_path / "docs.duckdb"
+    shutil.copy(demo_warehouse, warehouse)
     completed = subprocess.run(
         [dbt_executable(), "docs", "generate", "--project-dir", str(REPO_ROOT),
          "--profiles-dir", str(PROFILES_DIR), "--target-path", str(tmp_path)],
         cwd=REPO_ROOT,
-        env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(demo_warehouse)},
+        env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(warehouse)},
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]

@@ -6,12 +6,15 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 from conftest import audit, query, run_dbt, table_contents
 from test_cli import HOLD_READ_LOCK
 from test_incremental import NIGHTS, write_night
 
 from orchestration.ingest.load import load_exports
 from orchestration.project import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # several audits each: `make test` only
 
 
 def test_bad_rows_inside_raw_fail_the_blocking_check_and_dbt_does_not_run(tmp_path, capsys):

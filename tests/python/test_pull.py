@@ -545,6 +545,7 @@ def test_cli_pull_rejects_a_bad_window(tmp_path, monkeypatch, capsys):
     assert "'yesterday' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_pulled_anthropic_reports_audit_to_hand_computed_costs(
     server, tmp_path, monkeypatch, capsys
 ):
@@ -599,6 +600,7 @@ def _openai_cost_result(value: str, line_item: str) -> dict:
             "line_item": line_item, "project_id": "proj_abc"}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_pulled_openai_reports_audit_to_hand_computed_costs(server, tmp_path, monkeypatch, capsys):
     # Day 1 as in OPENAI_USAGE_PAGES: gpt-5 at standard ($1.25 input, $0.125 cached input,
     # $10 output per million): 600,000 uncached x 1.25 = $0.75, 400,000 cached x 0.125 =

@@ -26,6 +26,8 @@ from test_report_html import INJECTED, _worked
 from orchestration.report import render_html
 from orchestration.report.formatting import format_usd
 
+pytestmark = pytest.mark.slow  # Chromium on the demo's report: `make test` only
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_FLAGS = [
     "--no-sandbox",
