@@ -5,8 +5,9 @@ fixture exports (request logs, buckets, cost reports); its raw tables are export
 Parquet lake (orchestration/lake.py); `dbt build --target spark` then builds the whole
 project from that lake on a local Spark session (seeds, models, data tests, unit tests),
 and every mart must equal DuckDB's: every row, counts exactly, money to the last of its
-decimals. One Spark build for the module (a few minutes on two cores), then two
-incremental runs on its tables: a late load, and a day whose rows all leave."""
+decimals. One Spark build for the module (a few minutes on two cores), then one
+incremental run on its tables that brings all three things a night can bring: a late call
+joining a cache stream, a day never seen before, and a day whose rows all leave."""
 
 import json
 import os
@@ -17,11 +18,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import audit, write_canonical_csv
+from conftest import audit, declared_dbt_unit_tests, write_canonical_csv
 
 from orchestration.ingest.load import load_exports
 from orchestration.lake import PARTITION_COLUMN, export_raw_lake, read_lake_table
 from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
+
+pytestmark = pytest.mark.slow  # a Spark build: `make test` only
 
 SPARK_DBT = REPO_ROOT / ".venv-spark" / "bin" / "dbt"
 MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sql"))
@@ -40,6 +43,8 @@ def duckdb_warehouse(tmp_path_factory) -> Path:
     write_anthropic_exports(root / "exports" / "anthropic")
     write_openai_exports(root / "exports" / "openai")
     write_gateway_exports(root / "exports" / "gateways")
+    # a day only this file holds: the next night rewrites the file and the day empties
+    write_canonical_csv(root / "exports" / "late" / "late_calls.csv", [NEW_DAY_CALL])
     warehouse = root / "audit.duckdb"
     assert audit(root / "exports", warehouse) == 0
     return warehouse
@@ -182,11 +187,7 @@ def test_the_whole_project_builds_on_spark(spark_build):
         by_type[kind] = by_type.get(kind, 0) + 1
     seeds = len(list((REPO_ROOT / "seeds").rglob("*.csv")))
     models = len(list((REPO_ROOT / "models").rglob("*.sql")))
-    unit_tests = sum(  # `unit_tests:` entries, one `  - name:` line each
-        line.startswith("  - name:")
-        for path in (REPO_ROOT / "models").rglob("*unit_tests.yml")
-        for line in path.read_text().splitlines()
-    )
+    unit_tests = declared_dbt_unit_tests()
     assert by_type["seed"] == seeds
     assert by_type["model"] == models
     assert by_type["unit_test"] == unit_tests > 0
@@ -220,6 +221,7 @@ INCREMENTAL_MODELS = sorted(
     for path in (REPO_ROOT / "models").rglob("*.sql")
     if "usage_incremental_config(" in path.read_text()
 )
+EMPTIED_DAY = "2026-11-02"  # NEW_DAY_CALL's day, left by it on the next night
 # rows only where provider buckets and request logs overlap: none in these canonical files
 OVERLAP_ONLY_MODELS = {("intermediate", "int_bucket_remainders")}
 
@@ -248,15 +250,25 @@ def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Pa
 
 @pytest.fixture(scope="module")
 def late_load(duckdb_warehouse, spark_build, compared, tmp_path_factory) -> dict:
-    """A new load after the full build, then an incremental Spark run on the full
-    build's tables; DuckDB built from scratch on the same raw data."""
+    """The next night, after the full build: the late file is rewritten in place with a
+    call joining a cache stream and its Nov 2 call moved to Nov 3 (a day not seen before),
+    so Nov 2 has no row left. The raw data is loaded into a copy of the DuckDB warehouse,
+    Spark runs incrementally on the full build's tables, and DuckDB builds the same raw
+    data from scratch (the oracle). Which incremental models held Nov 2 before the run
+    is recorded for the emptied-day test."""
     workdir = tmp_path_factory.mktemp("late_load")
     warehouse = workdir / "after.duckdb"
     shutil.copyfile(duckdb_warehouse, warehouse)
-    late_calls = workdir / "new" / "late_calls.csv"
-    lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, NEW_DAY_CALL], workdir)
+    tables = spark_build["root"] / "spark-warehouse"
+    held_before = {
+        (schema, model): (tables / f"{schema}.db" / model / f"usage_date={EMPTIED_DAY}").is_dir()
+        for schema, model in INCREMENTAL_MODELS
+    }
+    late_calls = duckdb_warehouse.parent / "exports" / "late" / "late_calls.csv"
+    moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
+    lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, moved], workdir)
     assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"]))
-    return {"warehouse": warehouse, "late_calls": late_calls}
+    return {"warehouse": warehouse, "held_before": held_before}
 
 
 def test_an_incremental_run_on_spark_equals_a_full_duckdb_build(late_load, spark_build):
@@ -282,28 +294,23 @@ def _rows_by_day(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
     ).fetchall()
 
 
-def test_a_day_whose_rows_all_left_is_emptied_on_spark(late_load, spark_build, tmp_path):
+def test_a_day_whose_rows_all_left_is_emptied_on_spark(late_load, spark_build):
     """The late file rewritten in place, its Nov 2 call moved to Nov 3: Nov 2 has no row
     left, so no new row names its partition in `insert overwrite`. Every incremental model
     must drop it, as DuckDB deletes it, and equal a full build day for day."""
-    emptied, spark_dir = "2026-11-02", spark_build["root"]
+    spark_dir = spark_build["root"]
     tables = spark_dir / "spark-warehouse"
-    for schema, model in INCREMENTAL_MODELS:  # the day is there before: the test bites
+    for schema, model in INCREMENTAL_MODELS:  # the day was there before: the test bites
         if (schema, model) in OVERLAP_ONLY_MODELS:
             continue
-        assert (tables / f"{schema}.db" / model / f"usage_date={emptied}").is_dir(), model
-    moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
-    lake = _next_night(
-        late_load["warehouse"], late_load["late_calls"], [LATE_STREAM_CALL, moved], tmp_path
-    )
-    assert _succeeded(_run_spark_dbt("run", lake, spark_dir))
+        assert late_load["held_before"][(schema, model)], model
     con = _connect(late_load["warehouse"], spark_dir)
     for schema, model in INCREMENTAL_MODELS:
         files = tables / f"{schema}.db" / model
-        assert not (files / f"usage_date={emptied}").exists(), model
+        assert not (files / f"usage_date={EMPTIED_DAY}").exists(), model
         spark_rows = f"read_parquet('{files}/**/*.parquet', hive_partitioning = true)"
         by_day = _rows_by_day(con, spark_rows)
-        assert emptied not in {day for day, _ in by_day}, model
+        assert EMPTIED_DAY not in {day for day, _ in by_day}, model
         assert by_day == _rows_by_day(con, f"duck.{schema}.{model}"), model
     assert con.execute(
         "select cast(usage_at as date) from spark_fct_llm_usage where request_id = 'new-day-call'"
