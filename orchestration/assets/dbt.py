@@ -19,6 +19,10 @@ from orchestration.project import MANIFEST_PATH, dbt_project
 from orchestration.resources import AuditPaths
 from orchestration.warehouse import connect
 
+# dbt unit tests prove the models' SQL on fixed rows, never the night's data: they run in
+# `make test` (tests/python/test_dbt_unit_tests.py and the Spark build), not every night.
+NIGHTLY_EXCLUSIONS = ("--exclude-resource-type", "unit_test")
+
 
 class LayeredTranslator(DagsterDbtTranslator):
     """Keys are `<schema>/<name>` (raw/canonical_usage, marts/fct_llm_usage); groups are
@@ -49,7 +53,8 @@ def audit_dbt_assets(
     progress_log.info("building the dbt project (seeds, models, tests): %s", plan.reason)
     context.log.info(f"dbt build: {plan.reason}")
     invocation = dbt.cli(
-        ["build", *(["--full-refresh"] if plan.full_refresh else [])], context=context
+        ["build", *NIGHTLY_EXCLUSIONS, *(["--full-refresh"] if plan.full_refresh else [])],
+        context=context,
     )
     for event in invocation.stream():
         if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
