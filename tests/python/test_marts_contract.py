@@ -2,13 +2,11 @@
 described in dbt and enforced at build time, and `make docs` documents them offline."""
 
 import json
-import os
 import shutil
-import subprocess
 
-from conftest import query
+from conftest import query, run_dbt
 
-from orchestration.project import MANIFEST_PATH, PROFILES_DIR, REPO_ROOT, dbt_executable
+from orchestration.project import MANIFEST_PATH
 
 
 def _mart_nodes() -> list[dict]:
@@ -55,15 +53,9 @@ def test_dbt_docs_generate_offline(demo_warehouse, tmp_path):
     # dbt opens its warehouse for writing: a copy, so other workers keep reading the demo's
     warehouse = tmp_path / "docs.duckdb"
     shutil.copy(demo_warehouse, warehouse)
-    completed = subprocess.run(
-        [dbt_executable(), "docs", "generate", "--project-dir", str(REPO_ROOT),
-         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(tmp_path)],
-        cwd=REPO_ROOT,
-        env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(warehouse)},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout[-3000:]
-    catalog = json.loads((tmp_path / "catalog.json").read_text())
+    run_dbt(warehouse, tmp_path, "docs", "generate")
+    site = tmp_path / "target"
+    catalog = json.loads((site / "catalog.json").read_text())
     documented = {node["metadata"]["name"] for node in catalog["nodes"].values()}
     assert {"fct_llm_usage", "savings_findings", "focus_llm_costs"} <= documented
-    assert (tmp_path / "index.html").stat().st_size > 100_000  # the whole site in one file
+    assert (site / "index.html").stat().st_size > 100_000  # the whole site in one file
