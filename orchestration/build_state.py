@@ -4,8 +4,9 @@ The incremental models rebuild the usage days in `raw.changed_days` (written by 
 loader). Those rows are cleared only after a complete, successful build, so a build that
 fails (or stops half-way) leaves them for the next one. A build is a full refresh when
 the warehouse has never been built by this project as it is now: the first build, or
-after any change to the models, macros, seeds (prices, ladders, rules) or
-dbt_project.yml, which can change the figures of every day, not just the new ones.
+after any change to the models, macros, seeds (prices, ladders, rules), dbt_project.yml
+or the user's settings directory, which can change the figures of every day, not just
+the new ones.
 """
 
 import hashlib
@@ -52,11 +53,19 @@ def project_fingerprint(root: Path = REPO_ROOT) -> str:
 
 
 def plan_build(
-    con: duckdb.DuckDBPyConnection, *, force_full_refresh: bool = False, root: Path = REPO_ROOT
+    con: duckdb.DuckDBPyConnection,
+    *,
+    force_full_refresh: bool = False,
+    root: Path = REPO_ROOT,
+    settings_fingerprint: str = "",
 ) -> BuildPlan:
+    """`settings_fingerprint`: the user's settings files and values (Settings.fingerprint),
+    which change the figures as an edited seed does."""
     ensure_raw_tables(con)
     con.execute(BUILDS_DDL)
     fingerprint = project_fingerprint(root)
+    if settings_fingerprint:
+        fingerprint = hashlib.sha256(f"{fingerprint}|{settings_fingerprint}".encode()).hexdigest()
     through, pending_days = con.execute(
         "select max(change_id), count(distinct usage_date) from raw.changed_days"
     ).fetchone() or (None, 0)
@@ -68,7 +77,8 @@ def plan_build(
     elif last is None:
         full_refresh, reason = True, "first build of this warehouse"
     elif last[0] != fingerprint:
-        full_refresh, reason = True, "the dbt project (models, macros, seeds) changed"
+        full_refresh = True
+        reason = "the dbt project (models, macros, seeds) or the settings changed"
     else:
         full_refresh, reason = False, f"incremental: {pending_days} changed day(s)"
     return BuildPlan(full_refresh, reason, fingerprint, through, int(pending_days or 0))

@@ -1,6 +1,9 @@
 """`llm-cost-audit`: a thin face over the Dagster definitions.
 
 llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR] [--publish-dir DIR]
+                   [--config DIR]
+llm-cost-audit init-config DIR
+llm-cost-audit settings [--config DIR]
 llm-cost-audit demo [--scale X]
 llm-cost-audit prices {update,check} [--seed-dir DIR]
 llm-cost-audit pull {anthropic,openai} --since DATE [--until DATE] --out DIR [--account NAME]
@@ -10,10 +13,12 @@ llm-cost-audit export-lake --out DIR [--warehouse FILE]
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 
 from orchestration.project import DEFAULT_WAREHOUSE, REPO_ROOT, quiet_environment
+from orchestration.settings import CONFIG_ENV, config_dir_from
 
 
 def _print_progress() -> None:
@@ -26,10 +31,15 @@ def _print_progress() -> None:
 
 
 def run_audit(
-    exports: Path, warehouse: Path, report_dir: Path, publish_dir: Path | None = None
+    exports: Path,
+    warehouse: Path,
+    report_dir: Path,
+    publish_dir: Path | None = None,
+    config_dir: Path | None = None,
 ) -> int:
     """Materialize every asset in-process, as the schedule does; print the summary.
-    Exit status 1 when a file was rejected or any step or check failed."""
+    Exit status 1 when a file was rejected or any step or check failed; 2 when the
+    exports or the settings cannot be used (nothing is loaded then)."""
     quiet_environment()
     from orchestration.definitions import build_definitions  # parses dbt on first use
     from orchestration.report.console import format_summary
@@ -37,10 +47,16 @@ def run_audit(
     from orchestration.report.markdown import REPORT_FILE_NAME
     from orchestration.report.summary import load_summary
     from orchestration.resources import default_publish_dir
+    from orchestration.settings import SettingsError, load_settings
     from orchestration.warehouse import connect, published_database
 
     if not exports.is_dir():
         print(f"error: exports directory not found: {exports}", file=sys.stderr)
+        return 2
+    try:
+        load_settings(config_dir)  # checked before anything is loaded
+    except SettingsError as error:
+        print(f"error: settings: {error}", file=sys.stderr)
         return 2
     _print_progress()
     print(f"Auditing {exports} into {warehouse}")
@@ -48,7 +64,13 @@ def run_audit(
     log_path = warehouse.parent / "logs" / f"{warehouse.stem}-run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     publish_dir = default_publish_dir(warehouse, publish_dir)
-    defs = build_definitions(str(warehouse), str(exports), str(report_dir), str(publish_dir))
+    defs = build_definitions(
+        str(warehouse),
+        str(exports),
+        str(report_dir),
+        str(publish_dir),
+        config_dir=str(config_dir or ""),
+    )
     with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
         result = defs.resolve_job_def("audit_job").execute_in_process(
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
@@ -97,6 +119,35 @@ def run_demo(scale: float) -> int:
     files = generate_demo(exports, scale=scale)
     print(f"Generated {len(files)} demo export files in {exports}")
     return run_audit(exports, REPO_ROOT / "warehouse" / "demo.duckdb", REPO_ROOT / "reports")
+
+
+def run_init_config(directory: Path) -> int:
+    """Write the settings templates into `directory`; name what was written and kept."""
+    from orchestration.settings_templates import write_templates
+
+    written, kept = write_templates(directory)
+    for path in written:
+        print(f"  wrote {path}")
+    for path in kept:
+        print(f"  kept  {path} (already there)")
+    print(f"Edit them, then: llm-cost-audit run --exports DIR --config {directory}")
+    return 0
+
+
+def run_settings(config_dir: Path | None) -> int:
+    """Validate the settings and print them as dbt vars (`dbt ... --vars "$(...)"`): what
+    a hand-run dbt, e.g. the Spark target, needs to read the same files."""
+    import json
+
+    from orchestration.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(config_dir)
+    except SettingsError as error:
+        print(f"error: settings: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(settings.dbt_vars()))
+    return 0
 
 
 def run_pull(args: argparse.Namespace) -> int:
@@ -180,6 +231,28 @@ def main(argv: list[str] | None = None) -> int:
         help="where the read-only copy for analysts and BI goes (default: published/ "
         "beside the warehouse)",
     )
+    run.add_argument(
+        "--config",
+        type=Path,
+        default=os.environ.get(CONFIG_ENV) or None,
+        help="your settings directory (rules, evals, discounts, settings.toml; see "
+        f"init-config); default: ${CONFIG_ENV}, else the project's defaults",
+    )
+    init_config = commands.add_parser(
+        "init-config", help="write every settings file as a template into a directory"
+    )
+    init_config.add_argument("directory", type=Path, help="the settings directory to fill")
+    settings = commands.add_parser(
+        "settings",
+        help="check a settings directory and print it as dbt vars (for dbt run by hand, "
+        'e.g. the Spark target: --vars "$(llm-cost-audit settings --config DIR)")',
+    )
+    settings.add_argument(
+        "--config",
+        type=Path,
+        default=os.environ.get(CONFIG_ENV) or None,
+        help=f"the settings directory (default: ${CONFIG_ENV})",
+    )
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
     commands.add_parser(
@@ -234,7 +307,12 @@ def main(argv: list[str] | None = None) -> int:
             args.warehouse.resolve(),
             args.report_dir.resolve(),
             args.publish_dir.resolve() if args.publish_dir else None,
+            config_dir_from(args.config),
         )
+    if args.command == "init-config":
+        return run_init_config(args.directory.resolve())
+    if args.command == "settings":
+        return run_settings(config_dir_from(args.config))
     if args.command == "demo":
         return run_demo(args.scale)
     if args.command == "pull":

@@ -29,6 +29,7 @@ from orchestration.schedules import (  # noqa: E402
     nightly_audit_schedule,
     nightly_time_from_env,
 )
+from orchestration.settings import CONFIG_ENV  # noqa: E402
 
 
 def build_definitions(
@@ -37,6 +38,7 @@ def build_definitions(
     report_dir: str,
     publish_dir: str = "",
     nightly: NightlyTime | None = None,
+    config_dir: str = "",
 ) -> dg.Definitions:
     """Definitions bound to one warehouse; dbt finds the same file through the env var.
     The nightly time comes from the environment unless given."""
@@ -52,6 +54,7 @@ def build_definitions(
                 exports_dir=exports_dir,
                 report_dir=report_dir,
                 publish_dir=publish_dir,
+                config_dir=config_dir,
             ),
             "dbt": DbtCliResource(
                 project_dir=dbt_project,
@@ -68,4 +71,5 @@ defs = build_definitions(
     exports_dir=os.environ.get("LLM_COST_AUDIT_EXPORTS", str(REPO_ROOT / "exports")),
     report_dir=os.environ.get("LLM_COST_AUDIT_REPORTS", str(REPO_ROOT / "reports")),
     publish_dir=os.environ.get("LLM_COST_AUDIT_PUBLISHED", ""),
+    config_dir=os.environ.get(CONFIG_ENV, ""),
 )

@@ -4,16 +4,20 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.settings import config_dir_from
+
 
 class AuditPaths(dg.ConfigurableResource):
     """The paths a run works on. The CLI sets them per invocation; the schedule takes
     them from the environment (see definitions.py). The published copy goes to
-    `publish_dir`, by default `published/` beside the warehouse."""
+    `publish_dir`, by default `published/` beside the warehouse. `config_dir` is the
+    user's settings directory (orchestration/settings.py); empty: the project's defaults."""
 
     warehouse: str
     exports_dir: str
     report_dir: str
     publish_dir: str = ""
+    config_dir: str = ""
 
     @property
     def warehouse_path(self) -> Path:
@@ -26,6 +30,10 @@ class AuditPaths(dg.ConfigurableResource):
     @property
     def report_path(self) -> Path:
         return Path(self.report_dir).resolve()
+
+    @property
+    def config_path(self) -> Path | None:
+        return config_dir_from(self.config_dir)
 
     @property
     def publish_path(self) -> Path:

@@ -13,7 +13,7 @@ with terms as (
         coalesce(cast(valid_from as timestamp), cast('1900-01-01' as timestamp)) as valid_from_at,
         coalesce(cast(valid_to as timestamp), cast('9999-12-31' as timestamp)) as valid_to_at,
         coalesce(note, 'contracted discount') as note
-    from {{ ref('contracted_discounts') }}
+    from {{ ref('settings_contracted_discounts') }}
 ),
 
 priced_models as (

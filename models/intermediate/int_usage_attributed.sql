@@ -30,7 +30,7 @@ tier_spellings as (
 ),
 
 rules as (
-    select * from {{ ref('attribution_rules') }}
+    select * from {{ ref('settings_attribution_rules') }}
 ),
 
 labels as (

@@ -20,7 +20,7 @@ netted as {{ not_materialized() }} (
 ),
 
 rules as (
-    select * from {{ ref('attribution_rules') }} where feature is not null
+    select * from {{ ref('settings_attribution_rules') }} where feature is not null
 ),
 
 labels as (

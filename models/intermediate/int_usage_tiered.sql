@@ -36,7 +36,7 @@ prices as (
 ),
 
 evals as (
-    select * from {{ ref('tiering_evals') }}
+    select * from {{ ref('settings_tiering_evals') }}
 ),
 
 contract_rates as (

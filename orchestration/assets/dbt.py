@@ -17,6 +17,7 @@ from orchestration.build_state import plan_build, record_build
 from orchestration.progress import progress_log
 from orchestration.project import MANIFEST_PATH, dbt_project
 from orchestration.resources import AuditPaths
+from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
 # dbt unit tests prove the models' SQL on fixed rows, never the night's data: they run in
@@ -48,12 +49,22 @@ def audit_dbt_assets(
     paths: AuditPaths,
     config: DbtBuildConfig,
 ):
+    settings = load_settings(paths.config_path)  # validated: a bad file fails here, named
     with connect(paths.warehouse_path) as con:
-        plan = plan_build(con, force_full_refresh=config.full_refresh)
+        plan = plan_build(
+            con,
+            force_full_refresh=config.full_refresh,
+            settings_fingerprint=settings.fingerprint(),
+        )
     progress_log.info("building the dbt project (seeds, models, tests): %s", plan.reason)
     context.log.info(f"dbt build: {plan.reason}")
     invocation = dbt.cli(
-        ["build", *NIGHTLY_EXCLUSIONS, *(["--full-refresh"] if plan.full_refresh else [])],
+        [
+            "build",
+            *NIGHTLY_EXCLUSIONS,
+            *(["--full-refresh"] if plan.full_refresh else []),
+            *settings.dbt_args(),
+        ],
         context=context,
     )
     for event in invocation.stream():

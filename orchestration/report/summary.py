@@ -309,11 +309,11 @@ class AuditSummary:
         if self.list_current is None or self.list_current == paid:
             return (
                 "Prices are list prices: no negotiated discount is recorded in "
-                "seeds/curated/contracted_discounts.csv."
+                "contracted_discounts.csv (your settings directory, else seeds/curated/)."
             )
         return (
             "Costs and savings are what you pay: your contracted prices "
-            f"(seeds/curated/contracted_discounts.csv), {format_usd(paid)} over the window "
+            f"(contracted_discounts.csv), {format_usd(paid)} over the window "
             f"against {format_usd(self.list_current)} at list price."
         )
 

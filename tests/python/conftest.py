@@ -40,13 +40,15 @@ def write_canonical_csv(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def audit(exports: Path, warehouse: Path, report_dir: Path | None = None) -> int:
+def audit(
+    exports: Path, warehouse: Path, report_dir: Path | None = None, config: Path | None = None
+) -> int:
     """`llm-cost-audit run` on a directory, as a user types it; the exit status. The
     report goes beside the warehouse unless told otherwise, never into the checkout."""
     report_dir = report_dir or warehouse.parent / "reports"
     return main(
         ["run", "--exports", str(exports), "--warehouse", str(warehouse),
-         "--report-dir", str(report_dir)]
+         "--report-dir", str(report_dir), *(["--config", str(config)] if config else [])]
     )  # fmt: skip
 
 

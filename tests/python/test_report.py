@@ -642,7 +642,7 @@ def test_the_report_says_which_prices_its_figures_are_at() -> None:
     contracted = _summary(scopes={"all": WORKED, "confirmed": WORKED}, list_markup=Decimal("1.25"))
     sentence = (
         "Costs and savings are what you pay: your contracted prices "
-        "(seeds/curated/contracted_discounts.csv), $500.00 over the window against $625.00 "
+        "(contracted_discounts.csv), $500.00 over the window against $625.00 "
         "at list price."
     )
     assert sentence in render_markdown(contracted)

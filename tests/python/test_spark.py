@@ -23,6 +23,7 @@ from conftest import audit, declared_dbt_unit_tests, write_canonical_csv
 from orchestration.ingest.load import load_exports
 from orchestration.lake import PARTITION_COLUMN, export_raw_lake, read_lake_table
 from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
+from orchestration.settings import load_settings
 
 pytestmark = pytest.mark.slow  # a Spark build: `make test` only
 
@@ -31,7 +32,7 @@ MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sq
 
 
 @pytest.fixture(scope="module")
-def duckdb_warehouse(tmp_path_factory) -> Path:
+def duckdb_warehouse(tmp_path_factory, settings_dir) -> Path:
     from anthropic_fixtures import write_anthropic_exports
     from gateway_fixtures import write_gateway_exports
     from openai_fixtures import write_openai_exports
@@ -46,8 +47,26 @@ def duckdb_warehouse(tmp_path_factory) -> Path:
     # a day only this file holds: the next night rewrites the file and the day empties
     write_canonical_csv(root / "exports" / "late" / "late_calls.csv", [NEW_DAY_CALL])
     warehouse = root / "audit.duckdb"
-    assert audit(root / "exports", warehouse) == 0
+    assert audit(root / "exports", warehouse, config=settings_dir) == 0
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def settings_dir(tmp_path_factory) -> Path:
+    """The user's settings both engines read (`--config` on DuckDB, `--vars` on Spark): a
+    rule and a contracted discount that change the marts, in the files' own quirks (a BOM,
+    a quoted comma)."""
+    settings = tmp_path_factory.mktemp("settings")
+    (settings / "attribution_rules.csv").write_text(
+        "rule_order,match_column,match_pattern,task_class,latency_class,feature,note\n"
+        '1,feature,lead-tagger,classification,async,,"tags leads, overnight"\n',
+        encoding="utf-8-sig",
+    )
+    (settings / "contracted_discounts.csv").write_text(
+        "provider,model_pattern,discount_percent,valid_from,valid_to,note\n"
+        "anthropic,claude-sonnet-%,15,2026-10-10,,\n"
+    )
+    return settings
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +78,10 @@ def lake(duckdb_warehouse, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def spark_build(lake, tmp_path_factory) -> dict:
+def spark_build(lake, settings_dir, tmp_path_factory) -> dict:
     assert SPARK_DBT.exists(), "the Spark venv is missing: run `make spark-setup`"
     root = tmp_path_factory.mktemp("spark")
-    completed = _run_spark_dbt("build", lake, root)
+    completed = _run_spark_dbt("build", lake, root, settings_dir)
     results = root / "target" / "run_results.json"  # the incremental run rewrites it
     return {
         "completed": completed,
@@ -71,7 +90,11 @@ def spark_build(lake, tmp_path_factory) -> dict:
     }
 
 
-def _run_spark_dbt(command: str, lake: Path, spark_dir: Path) -> subprocess.CompletedProcess:
+def _run_spark_dbt(
+    command: str, lake: Path, spark_dir: Path, settings_dir: Path
+) -> subprocess.CompletedProcess:
+    # the same settings files the DuckDB audit read, as `llm-cost-audit settings` gives them
+    settings = load_settings(settings_dir)
     env = {
         **os.environ,
         "LLM_COST_AUDIT_LAKE": str(lake),
@@ -82,7 +105,7 @@ def _run_spark_dbt(command: str, lake: Path, spark_dir: Path) -> subprocess.Comp
     return subprocess.run(
         [str(SPARK_DBT), command, "--target", "spark", "--project-dir", str(REPO_ROOT),
          "--profiles-dir", str(PROFILES_DIR), "--target-path", str(spark_dir / "target"),
-         "--log-path", str(spark_dir / "logs")],
+         "--log-path", str(spark_dir / "logs"), *settings.dbt_args()],
         env=env, cwd=spark_dir, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
 
@@ -199,6 +222,18 @@ def test_the_whole_project_builds_on_spark(spark_build):
         assert not (REPO_ROOT / leftover).exists(), leftover
 
 
+def test_spark_reads_the_same_settings_files(compared):
+    """The settings changed DuckDB's marts (a rule, a discount): Spark's equal them only if
+    it read the same files."""
+    for engine in ("duck.marts.fct_llm_usage", "spark_fct_llm_usage"):
+        ruled, discounted = compared.execute(
+            "select count(*) filter (where feature = 'lead-tagger' and task_class_source = 'rule'"
+            " and latency_class = 'async'), count(*) filter (where contract_rate = 0.85) "
+            f"from {engine}"
+        ).fetchone()
+        assert ruled > 0 and discounted > 0, engine
+
+
 @pytest.mark.parametrize("mart", MARTS)
 def test_every_mart_on_spark_equals_duckdb(compared, mart):
     count = _assert_same_mart(compared, mart)
@@ -226,7 +261,9 @@ EMPTIED_DAY = "2026-11-02"  # NEW_DAY_CALL's day, left by it on the next night
 OVERLAP_ONLY_MODELS = {("intermediate", "int_bucket_remainders")}
 
 
-def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Path) -> Path:
+def _next_night(
+    warehouse: Path, late_calls: Path, rows: list[dict], workdir: Path, settings_dir: Path
+) -> Path:
     """Write `late_calls` (a new file, or one rewritten in place) and load it into the
     DuckDB warehouse; export the raw tables as a new lake; rebuild DuckDB from scratch
     on them (the oracle). The lake."""
@@ -241,7 +278,7 @@ def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Pa
     completed = subprocess.run(
         [dbt_executable(), "build", "--full-refresh", "--project-dir", str(REPO_ROOT),
          "--profiles-dir", str(PROFILES_DIR), "--target-path", str(workdir / "target"),
-         "--log-path", str(workdir / "logs")],
+         "--log-path", str(workdir / "logs"), *load_settings(settings_dir).dbt_args()],
         env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, capture_output=True, text=True,
     )  # fmt: skip
     assert _succeeded(completed)
@@ -249,7 +286,7 @@ def _next_night(warehouse: Path, late_calls: Path, rows: list[dict], workdir: Pa
 
 
 @pytest.fixture(scope="module")
-def late_load(duckdb_warehouse, spark_build, compared, tmp_path_factory) -> dict:
+def late_load(duckdb_warehouse, spark_build, compared, settings_dir, tmp_path_factory) -> dict:
     """The next night, after the full build: the late file is rewritten in place with a
     call joining a cache stream and its Nov 2 call moved to Nov 3 (a day not seen before),
     so Nov 2 has no row left. The raw data is loaded into a copy of the DuckDB warehouse,
@@ -266,8 +303,8 @@ def late_load(duckdb_warehouse, spark_build, compared, tmp_path_factory) -> dict
     }
     late_calls = duckdb_warehouse.parent / "exports" / "late" / "late_calls.csv"
     moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
-    lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, moved], workdir)
-    assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"]))
+    lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, moved], workdir, settings_dir)
+    assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"], settings_dir))
     return {"warehouse": warehouse, "held_before": held_before}
 
 

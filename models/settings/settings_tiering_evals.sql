@@ -1,0 +1,3 @@
+-- The tiering_evals in force for this build: the user's settings file, else the project's seed
+-- (macro settings_file_rows, orchestration/settings.py).
+{{ settings_file_rows('tiering_evals') }}
