@@ -310,3 +310,23 @@ def test_settings_drive_the_marts_and_a_changed_rule_rebuilds_them_on_the_next_r
     assert source != "rule" and list_cost == paid == Decimal("1500")
     default_rules = (REPO_ROOT / "seeds" / "curated" / "attribution_rules.csv").read_text()
     assert all(pattern in default_rules for _, pattern, _ in third["rules"])
+
+
+def test_dagster_reads_the_settings_directory_from_the_environment(tmp_path, monkeypatch):
+    """The schedule and `dagster dev` load orchestration.definitions with the paths from
+    the environment: LLM_COST_AUDIT_CONFIG names the settings directory there as `--config`
+    does for `run`."""
+    import importlib
+
+    import orchestration.definitions as definitions
+
+    write(tmp_path / "settings.toml", "heuristic_min_requests = 30")
+    monkeypatch.setenv("LLM_COST_AUDIT_CONFIG", str(tmp_path))
+    try:
+        reloaded = importlib.reload(definitions)
+        paths = reloaded.defs.resources["paths"]
+        assert paths.config_path == tmp_path.resolve()
+        assert load_settings(paths.config_path).dbt_vars() == {"heuristic_min_requests": "30"}
+    finally:
+        monkeypatch.delenv("LLM_COST_AUDIT_CONFIG")
+        importlib.reload(definitions)
