@@ -37,18 +37,20 @@ def run_audit(
     publish_dir: Path | None = None,
     config_dir: Path | None = None,
 ) -> int:
-    """Materialize every asset in-process, as the schedule does; print the summary.
+    """Materialize every asset in-process, as the schedule does; print the summary (after
+    a failed test or model too, from where the report took it) and what failed.
     Exit status 1 when a file was rejected or any step or check failed; 2 when the
     exports or the settings cannot be used (nothing is loaded then)."""
     quiet_environment()
-    from orchestration.definitions import build_definitions  # parses dbt on first use
+    # parses dbt on first use, before the dbt assets are defined
+    from orchestration.definitions import audit_dbt_assets, build_definitions
     from orchestration.report.console import format_summary
+    from orchestration.report.findings import load_findings
     from orchestration.report.html import HTML_REPORT_FILE_NAME
     from orchestration.report.markdown import REPORT_FILE_NAME
-    from orchestration.report.summary import load_summary
     from orchestration.resources import default_publish_dir
     from orchestration.settings import SettingsError, load_settings
-    from orchestration.warehouse import connect, published_database
+    from orchestration.warehouse import published_database
 
     if not exports.is_dir():
         print(f"error: exports directory not found: {exports}", file=sys.stderr)
@@ -82,32 +84,47 @@ def run_audit(
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
         and not (evaluation := event.event_specific_data).passed
     ]
-    if warehouse.exists() and result.success:
-        with connect(warehouse, read_only=True) as con:
+    # A build that failed a test or a model still wrote the report (the dbt step's
+    # dg.Failure, in the report's own words); any other failed step did not.
+    report_written = result.success or any(
+        event.is_step_failure and event.event_specific_data.user_failure_data is not None
+        for event in result.all_events
+    )
+    if warehouse.exists() and report_written:
+        findings = load_findings(warehouse, published_database(warehouse, publish_dir))
+        if findings.summary is not None:
             print()
-            print(format_summary(load_summary(con)))
+            print(format_summary(findings.summary))
         print(f"\nReport: {report_dir / REPORT_FILE_NAME}")
         print(f"        {report_dir / HTML_REPORT_FILE_NAME}")
-        print(
-            f"Published for analysts and BI (open read-only): "
-            f"{published_database(warehouse, publish_dir)} and {publish_dir / 'parquet'}/"
-        )
+        if result.success:
+            print(
+                f"Published for analysts and BI (open read-only): "
+                f"{published_database(warehouse, publish_dir)} and {publish_dir / 'parquet'}/"
+            )
     for evaluation in failed_checks:
-        key = "/".join(evaluation.asset_key.path)
+        if evaluation.asset_check_key in audit_dbt_assets.check_keys:
+            continue  # a dbt test: in the build's failure below, in plain words
         detail = evaluation.metadata.get("rejected") or evaluation.metadata.get(
             "failed_expectations"
         )
+        key = "/".join(evaluation.asset_key.path)
         print(
             f"FAILED check {key}:{evaluation.check_name}" + (f"\n{detail.value}" if detail else ""),
             file=sys.stderr,
         )
     if not result.success:
         for event in result.all_events:
-            if event.is_step_failure:
-                error = event.event_specific_data.error
-                while error.cause is not None:  # Dagster wraps the step's own exception
-                    error = error.cause
-                print(f"FAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
+            if not event.is_step_failure:
+                continue
+            failure = event.event_specific_data
+            if failure.user_failure_data is not None:
+                print(f"\nFAILED: {failure.user_failure_data.description}", file=sys.stderr)
+                continue
+            error = failure.error
+            while error.cause is not None:  # Dagster wraps the step's own exception
+                error = error.cause
+            print(f"FAILED step {event.step_key}: {error.message.strip()}", file=sys.stderr)
         print(f"Full log of the run: {log_path}", file=sys.stderr)
     return 0 if result.success and not failed_checks else 1
 

@@ -4,15 +4,22 @@ lineage runs from the export files to the report.
 
 The build is incremental (the usage days loads changed) unless the project changed since
 the warehouse was last built, or the run's config asks for a full refresh
-(orchestration/build_state.py)."""
+(orchestration/build_state.py).
+
+A model that does not build or a test that fails does not hide the report: the step
+records what failed (orchestration/build_failures.py), writes the report (from this
+build's marts when every model built, else from the last published copy), then fails the
+run with the same words. The steps after it, publish included, do not run."""
 
 import shutil
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
+from orchestration.assets.report import write_findings_report
+from orchestration.build_failures import failures_from_run_results, record_failures
 from orchestration.build_state import plan_build, record_build
 from orchestration.progress import progress_log
 from orchestration.project import MANIFEST_PATH, dbt_project
@@ -66,17 +73,48 @@ def audit_dbt_assets(
             *settings.dbt_args(),
         ],
         context=context,
+        raise_on_error=False,  # a failed model or test is told below, in plain words
     )
     for event in invocation.stream():
         if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
             progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
         yield event
-    # Reached only when every model built and every test passed (a failure raised above).
-    # A partial selection (a few assets from the UI) leaves the changed days pending for
-    # the models it did not build.
-    if not context.is_subset:
-        with connect(paths.warehouse_path) as con:
+    run_results = _run_results(invocation)
+    failures = failures_from_run_results(run_results, invocation.manifest) if run_results else []
+    if not failures and not invocation.is_successful():
+        raise invocation.get_error()  # no node said why (dbt itself, a hook): dbt's words
+    ran = [result["unique_id"] for result in run_results["results"]] if run_results else []
+    with connect(paths.warehouse_path) as con:
+        record_failures(con, failures, ran=ran if context.is_subset else None)
+        # Only a build of the whole project in which everything built and passed clears
+        # the pending days: a failed or partial one (a few assets from the UI) leaves them
+        # for the next build.
+        if not failures and not context.is_subset:
             record_build(con, plan)
+    if failures:
+        # The report and publish steps are skipped after this step fails, and the
+        # published copy stays the last good one; the report is written here instead.
+        raise _build_failed(paths)
     # dagster-dbt gives every run its own target folder; a nightly job would pile them up.
-    # A failed build raised above and keeps its folder (logs, run_results) for a look.
+    # A failed build keeps its folder (logs, run_results) for a look.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+def _run_results(invocation: DbtCliInvocation) -> dict[str, Any] | None:
+    try:
+        return invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        return None
+
+
+def _build_failed(paths: AuditPaths) -> dg.Failure:
+    """The report, written whatever failed; the failure in its words, for the run."""
+    findings, markdown, html = write_findings_report(paths)
+    assert findings.notice is not None  # the failures were just recorded
+    return dg.Failure(
+        description=findings.notice.as_text(),
+        metadata={
+            "report": dg.MetadataValue.path(str(markdown)),
+            "html_report": dg.MetadataValue.path(str(html)),
+        },
+    )

@@ -26,6 +26,7 @@ from orchestration.report.charts import (
     stacked_bar_chart,
     waterfall_chart,
 )
+from orchestration.report.failed_checks import FailureNotice
 from orchestration.report.formatting import (
     format_count,
     format_days,
@@ -81,6 +82,11 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
   border-left: 3px solid #e0a526; }
 .warning { color: var(--warn); font-weight: 600; }
 ul.method li { margin: 4px 0; }
+.failed { background: #fff5f3; border: 1px solid #eec3bd; border-left: 4px solid var(--warn);
+  border-radius: 8px; padding: 2px 16px 10px; margin: 16px 0; }
+.failed h2 { border: 0; margin-top: 10px; color: var(--warn); }
+.failed li { margin: 4px 0; }
+.failed ul ul { font-size: 14px; }
 """
 
 
@@ -481,13 +487,26 @@ def _reconciliation(summary: AuditSummary) -> str:
     )
 
 
-def render_html(summary: AuditSummary) -> str:
-    """The whole report as one HTML document."""
+def _failure_section(notice: FailureNotice) -> str:
+    items = "".join(
+        f"<li>{_e(check.title)}"
+        + (
+            "<ul>" + "".join(f"<li>{_e(detail)}</li>" for detail in check.details) + "</ul>"
+            if check.details
+            else ""
+        )
+        + "</li>"
+        for check in notice.checks
+    )
+    return (
+        '<section class="failed" id="what-failed"><h2>What failed</h2>'
+        f'<p class="warning">{_e(notice.headline)}</p><ul>{items}</ul></section>'
+    )
+
+
+def _summary_body(summary: AuditSummary) -> list[str]:
     basis = _Basis(summary)
-    body = [
-        "<h1>LLM cost audit: findings</h1>",
-        f'<p class="window" id="window">{_e(_window_text(summary))}</p>',
-    ]
+    body = [f'<p class="window" id="window">{_e(_window_text(summary))}</p>']
     if summary.has_usage:
         body += [
             '<h2 id="headline">Headline</h2>',
@@ -513,6 +532,17 @@ def render_html(summary: AuditSummary) -> str:
         + "".join(f"<li>{_e(s)}</li>" for s in method_sentences(summary))
         + "</ul>",
     ]
+    return body
+
+
+def render_html(summary: AuditSummary | None, notice: FailureNotice | None = None) -> str:
+    """The whole report as one HTML document: what failed (if anything) at the top; no
+    summary, what failed alone."""
+    body = ["<h1>LLM cost audit: findings</h1>"]
+    if notice is not None:
+        body.append(_failure_section(notice))
+    if summary is not None:
+        body += _summary_body(summary)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -524,6 +554,8 @@ def render_html(summary: AuditSummary) -> str:
     )
 
 
-def write_html_report(summary: AuditSummary, report_dir: Path) -> Path:
+def write_html_report(
+    summary: AuditSummary | None, report_dir: Path, notice: FailureNotice | None = None
+) -> Path:
     """Write `findings.html` into `report_dir` (created if missing), atomically; its path."""
-    return write_atomically(report_dir, HTML_REPORT_FILE_NAME, render_html(summary))
+    return write_atomically(report_dir, HTML_REPORT_FILE_NAME, render_html(summary, notice))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from orchestration.report.failed_checks import FailureNotice
 from orchestration.report.formatting import (
     format_count,
     format_days,
@@ -289,9 +290,23 @@ def _method(summary: AuditSummary) -> list[str]:
     return [f"- {sentence}" for sentence in method_sentences(summary)]
 
 
-def render_markdown(summary: AuditSummary) -> str:
-    """The findings report: headline, scenarios, waterfall, findings, unpriced, method."""
-    lines: list[str] = ["# LLM cost audit: findings", "", _window_line(summary), ""]
+def _failure_section(notice: FailureNotice) -> list[str]:
+    lines = ["## What failed", "", f"**{notice.headline}**", ""]
+    for check in notice.checks:
+        lines.append(f"- {check.title}")
+        lines += [f"  - {detail}" for detail in check.details]
+    return [*lines, ""]
+
+
+def render_markdown(summary: AuditSummary | None, notice: FailureNotice | None = None) -> str:
+    """The findings report: what failed (if anything), headline, scenarios, waterfall,
+    findings, unpriced, method. No summary: what failed, alone."""
+    lines: list[str] = ["# LLM cost audit: findings", ""]
+    if notice is not None:
+        lines += _failure_section(notice)
+    if summary is None:
+        return "\n".join(lines)
+    lines += [_window_line(summary), ""]
     lines += ["## Headline", "", *_headline(summary), ""]
     if summary.has_usage:
         lines += ["## Scenarios", "", *_scenario_table(summary), ""]
@@ -326,6 +341,8 @@ def render_markdown(summary: AuditSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(summary: AuditSummary, report_dir: Path) -> Path:
+def write_report(
+    summary: AuditSummary | None, report_dir: Path, notice: FailureNotice | None = None
+) -> Path:
     """Write `findings.md` into `report_dir` (created if missing), atomically; its path."""
-    return write_atomically(report_dir, REPORT_FILE_NAME, render_markdown(summary))
+    return write_atomically(report_dir, REPORT_FILE_NAME, render_markdown(summary, notice))

@@ -6,6 +6,7 @@ workers may read it at once, and DuckDB lets no process write a file another one
 
 import csv
 import fcntl
+import json
 import os
 import pickle
 import shutil
@@ -177,6 +178,22 @@ def run_dbt(warehouse: Path, workdir: Path, *args: str) -> None:
         check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:]
+
+
+def failure_notice_of(warehouse: Path, target: Path):
+    """What a dbt run by hand (its target folder) left failing, in the report's words."""
+    from orchestration.build_failures import failures_from_run_results
+    from orchestration.report.failed_checks import failure_notice
+
+    failures = failures_from_run_results(
+        json.loads((target / "run_results.json").read_text()),
+        json.loads((target / "manifest.json").read_text()),
+    )
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return failure_notice(con, failures, warehouse.parent / "published" / warehouse.name)
+    finally:
+        con.close()
 
 
 _SCREENSHOTS = pytest.StashKey[Path]()

@@ -27,7 +27,7 @@ from anthropic_fixtures import (
     write_anthropic_exports,
     write_globex,
 )
-from conftest import audit, query, table_contents
+from conftest import audit, failure_notice_of, query, table_contents
 
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
 
@@ -391,6 +391,14 @@ def test_a_variance_over_the_threshold_fails_the_run_and_names_the_line(
         "(floor $1): acme 2026-09-01 anthropic claude-sonnet-4-5 tokens output: "
         "computed $3.000000 vs billed $3.015000 (-0.497512%)"
     ) in completed.stdout, completed.stdout[-3000:]
+    # the run's report names it with both figures and the likely cause
+    (check,) = failure_notice_of(warehouse, tmp_path / "target").checks
+    assert check.details == (
+        "acme 2026-09-01 anthropic claude-sonnet-4-5 tokens output: computed $3.00 vs billed "
+        "$3.02 (0.5% below). "
+        "Likely cause: the prices or discounts differ from the bill (a contracted rate not "
+        "recorded?).",
+    )
 
 
 def test_the_report_shows_the_reconciliation(anthropic_warehouse):

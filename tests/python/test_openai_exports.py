@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import audit, query
+from conftest import audit, failure_notice_of, query
 from openai_fixtures import (
     COST_CSV_HEADER,
     DAY,
@@ -450,6 +450,14 @@ def test_a_variance_over_the_threshold_fails_the_run_and_names_the_line(openai_w
         "(floor $1): acme 2026-09-01 openai gpt-5 tokens output: "
         "computed $1.000000 vs billed $1.005000 (-0.497512%)"
     ) in completed.stdout, completed.stdout[-3000:]
+    # the run's report names it with both figures and the likely cause
+    (check,) = failure_notice_of(warehouse, tmp_path / "target").checks
+    assert check.details == (
+        "acme 2026-09-01 openai gpt-5 tokens output: computed $1.00 vs billed $1.00 "
+        "(0.5% below). "
+        "Likely cause: the prices or discounts differ from the bill (a contracted rate not "
+        "recorded?).",
+    )
 
 
 def test_auditing_the_same_exports_again_changes_no_mart(openai_warehouse, tmp_path):
