@@ -220,6 +220,16 @@ def _time_argument(text: str):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _add_config_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--config",
+        type=Path,
+        default=os.environ.get(CONFIG_ENV) or None,
+        help="your settings directory (rules, evals, discounts, settings.toml; see "
+        f"init-config); default: ${CONFIG_ENV}, else the project's defaults",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="llm-cost-audit",
@@ -248,13 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         help="where the read-only copy for analysts and BI goes (default: published/ "
         "beside the warehouse)",
     )
-    run.add_argument(
-        "--config",
-        type=Path,
-        default=os.environ.get(CONFIG_ENV) or None,
-        help="your settings directory (rules, evals, discounts, settings.toml; see "
-        f"init-config); default: ${CONFIG_ENV}, else the project's defaults",
-    )
+    _add_config_argument(run)
     init_config = commands.add_parser(
         "init-config", help="write every settings file as a template into a directory"
     )
@@ -264,12 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         help="check a settings directory and print it as dbt vars (for dbt run by hand, "
         'e.g. the Spark target: --vars "$(llm-cost-audit settings --config DIR)")',
     )
-    settings.add_argument(
-        "--config",
-        type=Path,
-        default=os.environ.get(CONFIG_ENV) or None,
-        help=f"the settings directory (default: ${CONFIG_ENV})",
-    )
+    _add_config_argument(settings)
     demo = commands.add_parser("demo", help="generate the bundled demo month and audit it")
     demo.add_argument("--scale", type=float, default=1.0, help="call volume multiplier")
     commands.add_parser(
