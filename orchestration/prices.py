@@ -8,8 +8,12 @@ those seeds, following the columns fixed in docs/internals.md ("Seeds"):
 - `model_prices.csv`: one row per (provider, model, price variant, effective-dated
   interval), resolved with genai-prices' own `ModelInfo.get_prices`, so a variant that does
   not override a price keeps the standard one exactly as `calc_price` would.
-- `model_aliases.csv`: the spellings a usage export may use for a model, mapped to the
-  canonical (provider, model_id). Ambiguous spellings are dropped, never guessed.
+- `model_match_rules.csv`: genai-prices' own match logic, which the warehouse evaluates to
+  find the model a spelling means, as genai-prices does (orchestration/model_match.py).
+- `model_aliases.csv`: the project's extra spellings for a model (display names, dotted
+  versions, `provider/` prefixes, Bedrock region ids), mapped to the canonical (provider,
+  model_id), for spellings the match rules leave unresolved. Ambiguous spellings are
+  dropped, never guessed.
 
 Run `llm-cost-audit prices update` (or `python -m orchestration.prices update`) after
 upgrading the package; tests/python/test_prices.py fails until the committed seeds match
@@ -47,6 +51,13 @@ from genai_prices.types import (
     Provider,
     StartDateConstraint,
     TieredPrices,
+)
+
+from orchestration.model_match import (
+    RULE_COLUMNS,
+    RULES_FILE,
+    UnsupportedMatchRule,
+    build_rule_rows,
 )
 
 SOURCE = f"genai-prices {genai_prices.__version__}"
@@ -435,19 +446,27 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def build_match_rule_rows() -> list[dict[str, str]]:
+    """Every model's match rule of the sellers read, in genai-prices' search order."""
+    providers = {provider.id: provider for provider in get_snapshot().providers}
+    return build_rule_rows(PROVIDERS, providers, SOURCE)
+
+
 def render_seeds() -> dict[str, str]:
     """File name -> the text a fresh generation writes."""
     return {
         PRICES_FILE: render_csv(PRICE_COLUMNS, build_price_rows()),
         ALIASES_FILE: render_csv(ALIAS_COLUMNS, build_alias_rows()),
+        RULES_FILE: render_csv(RULE_COLUMNS, build_match_rule_rows()),
     }
 
 
-def write_seeds(seed_dir: Path) -> dict[str, int]:
-    """Write both generated seeds into `seed_dir`; returns data rows written per file."""
+def write_seeds(seed_dir: Path, seeds: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Write the generated seeds (`seeds`: render_seeds()'s, rendered here if not given)
+    into `seed_dir`; returns data rows written per file."""
     seed_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    for name, text in render_seeds().items():
+    for name, text in (seeds if seeds is not None else render_seeds()).items():
         _write_atomic(seed_dir / name, text)
         counts[name] = text.count("\n") - 1
     return counts
@@ -467,15 +486,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--seed-dir",
         type=Path,
         default=DEFAULT_SEED_DIR,
-        help=f"folder for {PRICES_FILE} and {ALIASES_FILE} (default: %(default)s)",
+        help=f"folder for {PRICES_FILE}, {ALIASES_FILE} and {RULES_FILE} (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     seed_dir: Path = args.seed_dir
+    try:
+        seeds = render_seeds()
+    except UnsupportedMatchRule as exc:
+        # a rule SQL would evaluate differently from genai-prices: no seed, not a wrong one
+        print(f"error: {SOURCE}: {exc}; the seeds were not changed", file=sys.stderr)
+        return 1
 
     if args.action == "check":
         stale = [
             name
-            for name, text in render_seeds().items()
+            for name, text in seeds.items()
             if not (seed_dir / name).is_file()
             or (seed_dir / name).read_text(encoding="utf-8") != text
         ]
@@ -488,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"seeds in {seed_dir} match {SOURCE}")
         return 1 if stale else 0
 
-    for name, count in write_seeds(seed_dir).items():
+    for name, count in write_seeds(seed_dir, seeds).items():
         print(f"wrote {count} rows to {seed_dir / name} ({SOURCE})")
     return 0
 

@@ -11,9 +11,43 @@
     Every price is in force at `global`; a data-residency rule (seed `residency_pricing`,
     the longest matching model pattern) adds the same row for its geo, every price times
     its multiplier. A geo no rule names for a model has no price there: unpriced, reported.
+
+    A seller whose spellings genai-prices also looks up in another seller's list (its
+    `fallback_model_providers`: Vertex AI in Anthropic's) is priced as genai-prices prices
+    a model found there: at the other seller's standard prices (no batch, flex or priority
+    variant: genai-prices applies none through a fallback), which become its own for every
+    model it has no row of its own for (int_model_resolution finds those models).
 */
-with seeded as (
+with listed_prices as (
     select * from {{ ref('model_prices') }}
+),
+
+fallback_sellers as (
+    select distinct provider, model_provider as fallback_provider
+    from {{ ref('model_match_rules') }}
+    where model_provider <> provider
+),
+
+seeded as (
+    select listed_prices.*, provider as seller, source as row_source
+    from listed_prices
+
+    union all
+
+    select
+        listed_prices.*,
+        fallback_sellers.provider as seller,
+        listed_prices.source || ' (' || listed_prices.provider || ' price)' as row_source
+    from listed_prices
+    inner join fallback_sellers
+        on fallback_sellers.fallback_provider = listed_prices.provider
+    where listed_prices.price_variant = 'standard'
+        and not exists (
+            select 1
+            from listed_prices as own
+            where own.provider = fallback_sellers.provider
+                and own.model_id = listed_prices.model_id
+        )
 ),
 
 residency_rules as (
@@ -26,7 +60,7 @@ tier_rules as (
 
 dated as (
     select
-        provider,
+        seller as provider,
         model_id,
         price_variant as service_tier,
         coalesce(cast(valid_from as timestamp), cast('1900-01-01' as timestamp)) as valid_from_at,
@@ -36,7 +70,7 @@ dated as (
         cast(lc_{{ kind }}_usd_per_mtok as {{ price_type() }}) as lc_{{ kind }}_usd_per_mtok,
         {%- endfor %}
         long_context_threshold_tokens,
-        source as price_source
+        row_source as price_source
     from seeded
 ),
 

@@ -21,8 +21,8 @@ heuristics as (
     select * from {{ ref('int_usage_heuristics') }}
 ),
 
-aliases as (
-    select alias, provider, model_id from {{ ref('model_aliases') }}
+model_resolution as (
+    select provider, model_spelling, model_id from {{ ref('int_model_resolution') }}
 ),
 
 tier_spellings as (

@@ -32,8 +32,8 @@ with timed as {{ not_materialized() }} (
     from {{ ref('int_usage_unioned') }} as usage
 ),
 
-aliases as (
-    select alias, provider, model_id from {{ ref('model_aliases') }}
+model_resolution as (
+    select provider, model_spelling, model_id from {{ ref('int_model_resolution') }}
 ),
 
 tier_spellings as (

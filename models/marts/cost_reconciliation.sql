@@ -42,8 +42,8 @@ computed as (
     select * from {{ ref('int_usage_cost_by_token_bucket') }}
 ),
 
-aliases as (
-    select alias, provider, model_id from {{ ref('model_aliases') }}
+model_resolution as (
+    select provider, model_spelling, model_id from {{ ref('int_model_resolution') }}
 ),
 
 -- per account, provider and day, the cost export loaded last (two exports of one bill
@@ -69,19 +69,14 @@ export_per_day as (
 reported_mapped as (
     select
         reported_lines.*,
-        coalesce(exact_alias.model_id, undated_alias.model_id) as model_id
+        {{ canonical_model_id() }} as model_id
     from reported_lines
     inner join export_per_day
         on export_per_day.account = reported_lines.account
         and export_per_day.provider = reported_lines.provider
         and export_per_day.cost_date = reported_lines.cost_date
         and export_per_day.source_format = reported_lines.source_format
-    left join aliases as exact_alias
-        on exact_alias.provider = reported_lines.provider
-        and exact_alias.alias = lower(reported_lines.model)
-    left join aliases as undated_alias
-        on undated_alias.provider = reported_lines.provider
-        and undated_alias.alias = {{ strip_model_date_suffix('lower(reported_lines.model)') }}
+    {{ canonical_model_join('reported_lines') }}
 ),
 
 reported as (

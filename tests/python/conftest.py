@@ -242,6 +242,7 @@ SLOW_FIXTURES = frozenset(
         "openai_warehouse",
         "gateway_warehouse",
         "oracle_warehouse",
+        "resolution_warehouse",
         "contracted_warehouse",
         "republished",
         "nightly",

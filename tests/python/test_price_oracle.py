@@ -1,11 +1,15 @@
 """genai-prices as an independent oracle for the warehouse's price rules and arithmetic.
 
 Hypothesis generates a few thousand calls across every priced model (the cloud channels
-included), dates around every price change, cache mixes, service tiers, data residency
-and inputs either side of long-context thresholds. They are priced through the real
-pipeline in ONE run (a session fixture), and each call's `current_cost_usd` must equal
-`genai_prices.calc_price` for the same call, exactly. The only differences allowed are
-the documented exceptions below, each counted and checked its own way.
+included), each spelled as exports spell it: the model id, any spelling genai-prices
+knows for it (dated snapshots, compact dates, `-latest`, Bedrock and Vertex ids) or a
+shape real exports use (tests/python/model_spellings.py: Console display names,
+`models/...`); dates around every price change, cache mixes, service tiers, data
+residency and inputs either side of long-context thresholds. They are priced through the
+real pipeline in ONE run (a session fixture), and each call's `current_cost_usd` must
+equal `genai_prices.calc_price` for the same call and spelling, exactly. The only
+differences allowed are the documented exceptions below, each counted and checked its
+own way.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import genai_prices
 import pytest
 from conftest import audit, query, write_canonical_csv
 from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from model_spellings import REAL_EXPORT_SPELLINGS, genai_resolution, genai_spellings
 
 from orchestration.project import REPO_ROOT
 
@@ -52,6 +58,19 @@ EXCEPTIONS = {
         "inference_geo other than global: genai-prices has no residency prices; expected "
         "is calc_price times the seed residency_pricing multiplier"
     ),
+    "project_spelling": (
+        "a spelling genai-prices' rules do not match (a Console display name, `models/...`, "
+        "a routing prefix, an id it lists but does not match such as `ft:gpt-4o` or "
+        "Bedrock's `regional.` placeholders): calc_price finds no model; the warehouse "
+        "resolves it to the model named in model_spellings.py (or its own id), and expected "
+        "is that model's calc_price"
+    ),
+    "seller_lists_fallback_model": (
+        "a Vertex AI spelling only genai-prices' fallback to Anthropic's list matches "
+        "(`claude-opus-5-latest`) for a model id Google lists too: calc_price prices "
+        "Anthropic's entry, the warehouse Google's own row for that id (prices are keyed "
+        "by seller and model id); expected is Google's entry's calc_price"
+    ),
 }
 
 
@@ -67,6 +86,27 @@ MODELS = sorted({(r["provider"], r["model_id"]) for r in PRICE_ROWS})
 MODELS_BY_PROVIDER = {
     provider: [model for seller, model in MODELS if seller == provider]
     for provider in sorted({seller for seller, _ in MODELS})
+}
+
+
+def priced_spellings() -> dict[tuple[str, str], str]:
+    """(provider, spelling) -> the model id the warehouse prices it as: each spelling
+    genai-prices resolves to a model the seller has a price for (its own row, or the row of
+    the seller it falls back to), and the shapes real exports use."""
+    spellings = {}
+    for provider, spelling in genai_spellings():
+        found = genai_resolution(provider, spelling)
+        if found and {(provider, found[1]), found} & set(MODELS):
+            spellings[provider, spelling] = found[1]
+    for provider, spelling, model_id, _ in REAL_EXPORT_SPELLINGS:
+        spellings[provider, spelling] = model_id
+    return spellings
+
+
+PRICED_SPELLINGS = priced_spellings()
+SPELLINGS_BY_PROVIDER = {
+    provider: sorted(s for seller, s in PRICED_SPELLINGS if seller == provider)
+    for provider in MODELS_BY_PROVIDER
 }
 # the tiers a model has its own price rows for (genai's variants): drawn more often, so
 # every variant is priced somewhere in the mix, not only the tiers a rule prices
@@ -114,7 +154,7 @@ def has_variant_row(call: dict) -> bool:
     day = call["at"].date()
     return any(
         (r["provider"], r["model_id"], r["price_variant"])
-        == (call["provider"], call["model"], call["service_tier"])
+        == (call["provider"], call["model_id"], call["service_tier"])
         and (not r["valid_from"] or date.fromisoformat(r["valid_from"]) <= day)
         and (not r["valid_to"] or day < date.fromisoformat(r["valid_to"]))
         for r in PRICE_ROWS
@@ -139,7 +179,14 @@ def residency_multiplier(provider: str, model_id: str, geo: str) -> Decimal | No
 @st.composite
 def calls(draw) -> dict:
     provider = draw(st.sampled_from(sorted(MODELS_BY_PROVIDER)))
-    model_id = draw(st.sampled_from(MODELS_BY_PROVIDER[provider]))
+    # the model id itself, or another spelling of a priced model
+    spelling = draw(
+        st.one_of(
+            st.sampled_from(MODELS_BY_PROVIDER[provider]),
+            st.sampled_from(SPELLINGS_BY_PROVIDER[provider]),
+        )
+    )
+    model_id = PRICED_SPELLINGS.get((provider, spelling), spelling)
     day = draw(
         st.one_of(st.sampled_from(CHANGE_DAYS), st.dates(date(2024, 1, 1), date(2026, 11, 25)))
     )
@@ -155,14 +202,15 @@ def calls(draw) -> dict:
         uncached = draw(st.integers(0, 150_000))
     return {
         "provider": provider,
-        "model": model_id,
+        "model": spelling,
+        "model_id": model_id,
         "at": datetime.combine(day, moment, tzinfo=UTC),
         "service_tier": draw(
             st.sampled_from(
                 ["standard"] * 4
                 + ["batch"] * 2
                 + ["flex", "priority"]
-                + VARIANTS[provider, model_id] * 6
+                + VARIANTS.get((provider, model_id), []) * 6
             )
         ),
         "inference_geo": draw(st.sampled_from(["global", "us"]))
@@ -176,7 +224,16 @@ def calls(draw) -> dict:
     }
 
 
-def genai_cost(call: dict) -> Decimal:
+def seller_lists_fallback_model(provider: str, spelling: str) -> bool:
+    """genai-prices finds the spelling's model only in the list of the seller it falls back
+    to, under a model id the seller lists as well."""
+    found = genai_resolution(provider, spelling)
+    return found is not None and found[0] != provider and (provider, found[1]) in GENAI_MODELS
+
+
+def genai_cost(call: dict) -> tuple[Decimal, str]:
+    """calc_price of the call as spelled, and which comparison it is: `exact`, or the
+    exception that prices the warehouse's model by its genai-prices entry instead."""
     w5, w1, read = (
         call[k] for k in ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
     )
@@ -187,15 +244,49 @@ def genai_cost(call: dict) -> Decimal:
         cache_read_tokens=read,
         output_tokens=call["output_tokens"],
     )
-    # genai's own model object, by id: how a spelling finds its model is the alias seed's
-    # test; some ids (`ft:gpt-4o-mini`) are not spellings genai's matcher accepts
-    provider, model = GENAI_MODELS[call["provider"], call["model"]]
-    return model.calc_price(
-        usage,
-        provider,
-        genai_request_timestamp=call["at"],
-        price_context=CONTEXT[call["service_tier"]],
-    ).total_price
+    at, context = call["at"], CONTEXT[call["service_tier"]]
+    if genai_resolution(call["provider"], call["model"]) is None:
+        kind = "project_spelling"
+    elif seller_lists_fallback_model(call["provider"], call["model"]):
+        kind = "seller_lists_fallback_model"
+    else:
+        result = genai_prices.calc_price(
+            usage,
+            call["model"],
+            provider_id=call["provider"],
+            genai_request_timestamp=at,
+            price_context=context,
+        )
+        return result.total_price, "exact"
+    provider, model = GENAI_MODELS[call["provider"], call["model_id"]]
+    cost = model.calc_price(usage, provider, genai_request_timestamp=at, price_context=context)
+    return cost.total_price, kind
+
+
+def every_exception_spelling() -> list[dict]:
+    """A plain call for each shape real exports use and for each spelling whose model
+    Google lists and only the fallback finds: every exception occurs, whatever is drawn."""
+    plain = {
+        "at": datetime(2026, 10, 20, 12, tzinfo=UTC),
+        "service_tier": "standard",
+        "inference_geo": "global",
+        "input_tokens": 120_000,
+        "cache_write_5m_tokens": 3_000,
+        "cache_write_1h_tokens": 0,
+        "cache_read_tokens": 40_000,
+        "output_tokens": 9_000,
+    }
+    shapes = [(provider, spelling) for provider, spelling, _, _ in REAL_EXPORT_SPELLINGS]
+    fallbacks = [key for key in PRICED_SPELLINGS if seller_lists_fallback_model(*key)]
+    return [
+        {
+            **plain,
+            "provider": provider,
+            "model": spelling,
+            "model_id": PRICED_SPELLINGS[provider, spelling],
+        }
+        for provider, spelling in [*shapes, *fallbacks]
+    ]
 
 
 def generate_calls() -> list[dict]:
@@ -214,7 +305,7 @@ def generate_calls() -> list[dict]:
         drawn.append(call)
 
     collect()
-    return drawn
+    return drawn + every_exception_spelling()
 
 
 # o3's price fell from $10/$40 to $2/$8 on 2025-06-10 (a real change in the history)
@@ -230,7 +321,7 @@ def oracle_warehouse(tmp_path_factory) -> tuple[Path, list[dict]]:
     drawn = generate_calls()
     rows = [
         {
-            **{k: v for k, v in call.items() if k != "at"},
+            **{k: v for k, v in call.items() if k not in ("at", "model_id")},
             "request_id": f"oracle-{n}",
             "timestamp": call["at"].isoformat(),
         }
@@ -262,7 +353,7 @@ def test_current_cost_equals_calc_price_for_generated_calls(oracle_warehouse) ->
             " from marts.fct_llm_usage where request_id like 'oracle-%'",
         )
     }
-    assert len(priced) == len(drawn) == CALLS
+    assert len(priced) == len(drawn) > CALLS
     counts = dict.fromkeys(["exact", *EXCEPTIONS], 0)
     mismatches = []
     for n, call in enumerate(drawn):
@@ -277,9 +368,10 @@ def test_current_cost_equals_calc_price_for_generated_calls(oracle_warehouse) ->
             assert not has_variant_row(call), call  # a rule only where genai has no price
             counts["rule"] += 1
             continue
-        multiplier = residency_multiplier(call["provider"], call["model"], call["inference_geo"])
-        expected = genai_cost(call) * multiplier
-        counts["residency" if multiplier != 1 else "exact"] += 1
+        multiplier = residency_multiplier(call["provider"], call["model_id"], call["inference_geo"])
+        genai, kind = genai_cost(call)
+        expected = genai * multiplier
+        counts["residency" if multiplier != 1 else kind] += 1
         if cost != expected:
             mismatches.append((call, cost, expected))
     assert mismatches == []

@@ -7,6 +7,7 @@ the independent oracle its rows are checked against (`calc_price`).
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +18,7 @@ import pytest
 from genai_prices import Usage
 from genai_prices.data_snapshot import get_snapshot
 
-from orchestration import cli, prices
+from orchestration import cli, model_match, prices
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "seeds" / "generated"
@@ -123,7 +124,7 @@ def oracle(model_ref: str, provider: str, day: date, variant: str, **tokens: int
 # (a) drift: the committed seeds are exactly what the installed package generates
 
 
-@pytest.mark.parametrize("name", [prices.PRICES_FILE, prices.ALIASES_FILE])
+@pytest.mark.parametrize("name", [prices.PRICES_FILE, prices.ALIASES_FILE, model_match.RULES_FILE])
 def test_generated_seed_matches_a_fresh_generation(name: str) -> None:
     committed = (GENERATED / name).read_text(encoding="utf-8")
     fresh = prices.render_seeds()[name]
@@ -209,6 +210,84 @@ def test_tier_shapes_the_seed_cannot_hold_are_refused() -> None:
     )
     with pytest.raises(ValueError, match="different input sizes"):
         prices._row_prices(mixed_starts, "test")
+
+
+# ---------------------------------------------------------------------------------------
+# (a') the match rules: genai-prices' own logic, as data SQL evaluates alike
+
+
+def test_match_rules_keep_genai_prices_search_order() -> None:
+    """Per seller, every model in the order find_model tries them, then each fallback
+    seller's list (Vertex AI: Anthropic's), whether the seeds price the model or not."""
+    rows = read_csv(GENERATED / model_match.RULES_FILE)
+    sellers = {provider.id: provider for provider in get_snapshot().providers}
+    assert sellers["google"].fallback_model_providers == ["anthropic"]
+    for provider_id in prices.PROVIDERS:
+        listed = list(
+            dict.fromkeys(
+                (int(r["model_position"]), r["model_provider"], r["model_id"])
+                for r in rows
+                if r["provider"] == provider_id
+            )
+        )
+        expected = [
+            (seller.id, model.id)
+            for seller in model_match.search_order(sellers[provider_id], sellers)
+            for model in seller.models
+        ]
+        assert listed == [(n, *model) for n, model in enumerate(expected, start=1)], provider_id
+
+
+def test_a_rule_becomes_conjunctions_of_atomic_clauses() -> None:
+    """gemini-2.5-flash-lite: `equals` OR (`starts_with` AND a regex genai-prices writes as
+    a negative lookahead, which RE2 cannot read: kept as a negated search)."""
+    rows = [
+        (r["conjunction_id"], r["clause_kind"], r["clause_value"], r["is_negated"])
+        for r in read_csv(GENERATED / model_match.RULES_FILE)
+        if (r["provider"], r["model_id"]) == ("google", "gemini-2.5-flash-lite")
+    ]
+    assert rows == [
+        ("1", "equals", "gemini-2.5-flash-lite", "false"),
+        ("2", "starts_with", "gemini-2.5-flash-lite-preview", "false"),
+        ("2", "regex", "^(?:.*-[tT][tT][sS](?:$|-))", "true"),
+    ]
+
+
+def test_a_leading_negative_lookahead_is_a_negated_search() -> None:
+    lookahead = "^(?!.*-[tT][tT][sS](?:$|-))"
+    atom = model_match.regex_atom(lookahead)
+    assert atom.negated
+    for text in ["gemini-2.5-pro", "gemini-2.5-pro-tts", "gemini-2.5-pro-preview-tts-x", "x-tts"]:
+        assert (re.search(lookahead, text) is not None) == (re.search(atom.value, text) is None)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?<=claude-)opus",  # lookbehind: not RE2
+        r"^claude-(?!opus)",  # a lookahead anywhere but around the whole pattern
+        r"(a)\1",  # backreference: not RE2
+        r"(?P<v>\d)",  # a named group: Java spells it (?<v>...)
+        r"(?i)claude",  # flags: a spelling is matched as lower case, the pattern as written
+        r"\w+",  # Python's \w is Unicode, RE2's and Java's ASCII
+        r"claude\b",
+        r"gpt-\u0034o",  # Python's \u escape: an error to RE2
+        r"gpt-4{,2}o",  # Python's open lower bound: a literal to RE2
+    ],
+)
+def test_regexes_outside_the_portable_syntax_are_refused(pattern: str) -> None:
+    with pytest.raises(model_match.UnsupportedMatchRule, match="regex"):
+        model_match.regex_atom(pattern)
+
+
+def test_an_unsupported_rule_names_its_model() -> None:
+    """`prices update` stops on it (naming seller, model and pattern), seeds unchanged."""
+    from genai_prices.types import ClauseRegex, ModelInfo, ModelPrice, Provider
+
+    model = ModelInfo(id="odd-1", match=ClauseRegex(regex=r"(?<=x)odd"), prices=ModelPrice())
+    provider = Provider(id="acme", name="Acme", api_pattern="acme", models=[model])
+    with pytest.raises(model_match.UnsupportedMatchRule, match=r"acme/odd-1: regex"):
+        model_match.build_rule_rows(("acme",), {"acme": provider}, "test")
 
 
 # ---------------------------------------------------------------------------------------
