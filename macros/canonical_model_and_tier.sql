@@ -25,6 +25,35 @@
     model_resolution.model_id
 {%- endmacro %}
 
-{% macro canonical_service_tier() -%}
+{#- the tier a spelling names; null = unknown_service_tier (or a tier the export does not
+    state, which canonical_service_tier prices on an assumption) -#}
+{% macro stated_service_tier() -%}
     coalesce(provider_spelling.service_tier, any_spelling.service_tier)
+{%- endmacro %}
+
+{#- the tier priced: the stated one, else standard for a bucket whose export does not
+    state the tier (docs/pricing.md, Service tier not stated) -#}
+{% macro canonical_service_tier(usage) -%}
+    coalesce(
+        {{ stated_service_tier() }},
+        case when {{ tier_assumed(usage) }} then 'standard' end
+    )
+{%- endmacro %}
+
+{#- whether a row's tier is the standard-tier assumption rather than the export's word -#}
+{% macro tier_assumed(usage) -%}
+    coalesce({{ usage }}.service_tier_raw = {{ unstated_service_tier() }}, false)
+{%- endmacro %}
+
+{#- How staging spells the tier of a bucket whose export was not grouped by service tier.
+    Never a spelling the seed maps, so no file can state it: the loaders reject a tier
+    spelling the seed does not know. -#}
+{% macro unstated_service_tier() -%}
+    'all tiers (export not grouped by service tier)'
+{%- endmacro %}
+
+{#- what a price resting on the standard-tier assumption says, in pricing_note and
+    price_source -#}
+{% macro tier_assumed_note() -%}
+    'tier_assumed: the export does not state the service tier, priced at standard'
 {%- endmacro %}

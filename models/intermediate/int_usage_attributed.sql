@@ -1,6 +1,7 @@
 /*
-    Usage with its canonical model id, its service tier, and its task and latency class,
-    each with where it came from (its feature is int_usage_featured's).
+    Usage with its canonical model id, its service tier (`tier_assumed`: standard, as the
+    export did not state it), and its task and latency class, each with where it came
+    from (its feature is int_usage_featured's).
 
     Attribution order (docs/cost-semantics.md): the record's own fields (declared), then
     the user's attribution rules (seed `attribution_rules`), then a heuristic
@@ -46,7 +47,9 @@ tier_mapped as {{ not_materialized() }} (
     select
         usage.*,
         {{ canonical_model_id() }} as model_id,
-        {{ canonical_service_tier() }} as service_tier
+        {{ canonical_service_tier('usage') }} as service_tier,
+        -- the export did not state the tier: priced at standard on that assumption
+        {{ tier_assumed('usage') }} as tier_assumed
     from usage
     {{ canonical_model_and_tier_joins('usage') }}
 ),

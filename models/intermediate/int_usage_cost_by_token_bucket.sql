@@ -7,7 +7,9 @@
 
     Each record's bucket cost is the same effective price its current cost is made of
     (macro effective_price), cast per record before summing, so a day's five buckets add
-    up to the sum of its records' current_cost_usd. `has_tokens` keeps records with no
+    up to the sum of its records' current_cost_usd. `tier_assumed_row_count` counts the
+    records priced at the standard tier on assumption (reconciliation shows, not judges,
+    their lines). `has_tokens` keeps records with no
     tokens in a bucket apart: they belong to a reported line but never make one up.
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
@@ -35,6 +37,7 @@ by_record as (
         '{{ kind }}' as token_bucket,
         {{ kind }}_tokens as tokens,
         is_priced,
+        tier_assumed,
         case when is_priced then
             {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
         end as list_cost_usd,
@@ -55,6 +58,7 @@ final as (
         min(model) as model,
         count(*) as usage_row_count,
         count(*) filter (where not is_priced) as unpriced_row_count,
+        count(*) filter (where tier_assumed) as tier_assumed_row_count,
         sum(tokens) as tokens,
         sum(list_cost_usd) as list_cost_usd,
         sum({{ contracted_cost('list_cost_usd', 'contract_rate') }}) as contracted_cost_usd

@@ -14,6 +14,10 @@
     `resp_...`) from different logs (the provider's own responses, a canonical file, a
     LiteLLM log, an OTel span) are one call. The provider's own response log is kept,
     then the canonical record, then the one loaded last.
+
+    The netting keys are the model and the tier the export states. A bucket export not
+    grouped by service tier states none: its buckets cover the model's calls of every
+    tier, so those calls take its tier key and are netted against it.
 */
 {{ config(materialized='view') }}  -- a filter over the union: nothing worth storing
 
@@ -40,12 +44,13 @@ tier_spellings as (
     select provider, spelling, service_tier from {{ ref('service_tier_spellings') }}
 ),
 
--- the model and tier as priced (macro canonical_model_and_tier)
+-- the model and tier as the export states them (macro canonical_model_and_tier); a
+-- bucket that states no tier keeps its spelling: it covers calls of every tier
 keyed as (
     select
         usage.*,
         coalesce({{ canonical_model_id() }}, lower(usage.model)) as model_key,
-        coalesce({{ canonical_service_tier() }}, usage.service_tier_raw) as tier_key
+        coalesce({{ stated_service_tier() }}, usage.service_tier_raw) as stated_tier_key
     from timed as usage
     {{ canonical_model_and_tier_joins('usage') }}
 ),
@@ -112,9 +117,38 @@ call_copies as (
     group by usage.provider, usage.account, usage.request_id
 ),
 
+-- the models and days whose kept buckets do not state a tier (one export shape is kept
+-- per day, so its buckets all state the tier or none do): the request logs of those
+-- models net against them whatever their own tier, never counted beside them
+untiered_groups as (
+    select distinct
+        usage.provider,
+        usage.account,
+        usage.usage_day,
+        coalesce({{ canonical_model_id() }}, lower(usage.model)) as model_key
+    from timed as usage
+    inner join kept_shapes
+        on kept_shapes.provider = usage.provider
+        and kept_shapes.account = usage.account
+        and kept_shapes.usage_day = usage.usage_day
+        and kept_shapes.bucket_seconds = usage.bucket_seconds
+        and kept_shapes.bucket_shape = usage.bucket_shape
+    {{ canonical_model_join('usage') }}
+    where usage.is_provider_bucket and {{ tier_assumed('usage') }}
+),
+
 final as (
-    select keyed.*
+    select
+        keyed.*,
+        case when untiered_groups.provider is not null then {{ unstated_service_tier() }}
+            else keyed.stated_tier_key end as tier_key
     from keyed
+    left join untiered_groups
+        on not keyed.is_provider_bucket
+        and untiered_groups.provider = keyed.provider
+        and untiered_groups.account = keyed.account
+        and untiered_groups.usage_day = keyed.usage_day
+        and untiered_groups.model_key = keyed.model_key
     left join call_copies
         on call_copies.provider = keyed.provider
         and call_copies.account = keyed.account

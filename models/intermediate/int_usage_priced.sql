@@ -3,6 +3,9 @@
     price in force at its time (bucket start), with long-context whole-request pricing;
     and the share of that list price a negotiated discount leaves to pay (contract_rate).
 
+    A bucket whose export does not state its service tier (`tier_assumed`) is priced at
+    the standard tier, and its pricing note and price source say so.
+
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
     rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
 */
@@ -33,7 +36,8 @@ joined as (
     select
         usage.*,
         {{ price_columns('own_price', 'p_') }},
-        own_price.price_source,
+        case when usage.tier_assumed then own_price.price_source || '; ' || {{ tier_assumed_note() }}
+            else own_price.price_source end as price_source,
         own_price.model_id is not null as is_priced,
         priced_geos.provider is not null as is_known_geo,
         -- the share of list price paid on this model under a negotiated discount
@@ -79,12 +83,17 @@ final as (
             and request_count = 1
             and prefix_hash is not null
             and prefix_tokens > 0 as is_cache_stream_call,
-        case
-            when request_count > 1
-                and long_context_flag is null
-                and p_long_context_threshold_tokens is not null
-                then 'bucket_without_context_flag: billed at base rates'
-        end as pricing_note
+        -- each assumption the price rests on, '; '-separated (concat_ws skips a null)
+        nullif(concat_ws(
+            '; ',
+            case when tier_assumed and is_priced then {{ tier_assumed_note() }} end,
+            case
+                when request_count > 1
+                    and long_context_flag is null
+                    and p_long_context_threshold_tokens is not null
+                    then 'bucket_without_context_flag: billed at base rates'
+            end
+        ), '') as pricing_note
     from flagged
 )
 

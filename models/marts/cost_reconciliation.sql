@@ -18,6 +18,8 @@
     Status: `open_day` (the export's last day per account and provider may still be
     partial: shown, not judged), `not_computed` (non-token cost), `unknown_model` (the export's model
     maps to no model id), `computed_incomplete` (some usage of the line has no price),
+    `assumed` (some usage of the line is priced at the standard tier because its export
+    does not state the tier: shown, not judged),
     `ok` (variance within var `reconciliation_max_variance_pct`), `below_spend_floor`
     (over it, on a line below var `reconciliation_spend_floor_usd`), else
     `variance_over_threshold`, which fails the run (tests/dbt/assert_costs_reconcile_with_the_bill.sql).
@@ -107,6 +109,7 @@ matched as (
         reported.token_bucket,
         coalesce(sum(computed.usage_row_count), 0) as usage_row_count,
         coalesce(sum(computed.unpriced_row_count), 0) as unpriced_row_count,
+        coalesce(sum(computed.tier_assumed_row_count), 0) as tier_assumed_row_count,
         sum(computed.list_cost_usd) as computed_list_cost_usd,
         sum(computed.contracted_cost_usd) as computed_contracted_cost_usd
     from reported
@@ -134,6 +137,7 @@ uncovered as (
         computed.token_bucket,
         sum(computed.usage_row_count) as usage_row_count,
         sum(computed.unpriced_row_count) as unpriced_row_count,
+        sum(computed.tier_assumed_row_count) as tier_assumed_row_count,
         sum(computed.list_cost_usd) as computed_list_cost_usd,
         sum(computed.contracted_cost_usd) as computed_contracted_cost_usd
     from computed
@@ -175,7 +179,8 @@ lines as (
             else coalesce(matched.computed_contracted_cost_usd, 0)
         end as computed_cost_usd,
         matched.usage_row_count,
-        matched.unpriced_row_count
+        matched.unpriced_row_count,
+        matched.tier_assumed_row_count
     from reported
     inner join matched
         on matched.account = reported.account
@@ -203,7 +208,8 @@ lines as (
             then uncovered.computed_list_cost_usd
             else uncovered.computed_contracted_cost_usd end as computed_cost_usd,
         uncovered.usage_row_count,
-        uncovered.unpriced_row_count
+        uncovered.unpriced_row_count,
+        uncovered.tier_assumed_row_count
     from uncovered
     inner join export_per_day
         on export_per_day.account = uncovered.account
@@ -249,12 +255,15 @@ final as (
         ) as variance_pct,
         cast(usage_row_count as bigint) as usage_row_count,
         cast(unpriced_row_count as bigint) as unpriced_row_count,
+        cast(tier_assumed_row_count as bigint) as tier_assumed_row_count,
         is_day_closed,
         case
             when not is_day_closed then 'open_day'
             when cost_type <> 'tokens' then 'not_computed'
             when model is not null and model_id is null then 'unknown_model'
             when unpriced_row_count > 0 then 'computed_incomplete'
+            -- priced on the standard-tier assumption: a variance may be the tier, not an error
+            when tier_assumed_row_count > 0 then 'assumed'
             when abs(variance_usd) <= abs(reported_cost_usd)
                 * {{ var('reconciliation_max_variance_pct') }} * 0.01 then 'ok'
             when greatest(abs(reported_cost_usd), abs(computed_cost_usd))

@@ -49,6 +49,7 @@ final as (
         usage.latency_class_source,
         usage.service_tier,
         usage.service_tier_raw,
+        usage.tier_assumed,
         usage.inference_geo,
         usage.request_count,
         usage.input_tokens,

@@ -1,7 +1,8 @@
 /*
     One row per confidence scope (all, confirmed, candidate): the scenario totals over
     priced rows for the observed window and per 30 days, including the waterfall's
-    tiering-then-batch step, at list price and at contracted price.
+    tiering-then-batch step, at list price and at contracted price; and the current spend
+    whose service tier is assumed (tier_assumed).
 */
 with usage as (
     select * from {{ ref('fct_llm_usage') }} where is_priced
@@ -27,6 +28,10 @@ totals as (
     select
         confidence_scope,
         sum(request_count) as request_count,
+        -- the spend priced at the standard tier because the export does not state the tier
+        -- (the report shows its share beside the headline)
+        cast(sum(case when tier_assumed then current_contracted_cost_usd else 0 end)
+            as {{ money_type() }}) as tier_assumed_current_contracted_cost_usd,
         {%- for scenario in scenarios %}
         cast(sum({{ scenario }}_cost_usd) as {{ money_type() }}) as {{ scenario }}_cost_usd{{ ',' if not loop.last }}
         {%- endfor %}

@@ -65,10 +65,13 @@ def _scenario_section(summary: AuditSummary) -> list[str]:
         ["Scenario", "Window cost", "Savings", "Per 30 days", "Savings / 30 days", "Savings %"],
         rows,
     )
-    return [
+    lines = [
         "Scenarios (each lever alone, then all stacked; savings on confirmed attribution only)",
         table,
     ]
+    if summary.tier_assumed_note:
+        lines.append(f"Current spend: {summary.tier_assumed_note}")
+    return lines
 
 
 def _waterfall_section(summary: AuditSummary) -> list[str]:

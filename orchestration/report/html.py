@@ -197,6 +197,8 @@ def _headline(summary: AuditSummary, basis: _Basis) -> str:
         for kind, label, figure_id, value, note in cards
     )
     html += "</div>"
+    if summary.tier_assumed_note:
+        html += f'<p class="muted" id="tier-assumed">{_e(summary.tier_assumed_note)}</p>'
     if summary.has_unpriced:
         html += (
             f'<p class="warning">{_e(format_count(summary.unpriced_row_count))} usage rows '

@@ -72,6 +72,8 @@ def _headline(summary: AuditSummary) -> list[str]:
         f"({format_percent(percent(saved, observed.current))}), "
         f"**{format_usd(saved_monthly)} per 30 days**."
     )
+    if summary.tier_assumed_note:
+        text += f" {summary.tier_assumed_note}"
     if candidate.observed.savings("optimized") != 0:
         text += (
             f" Heuristic candidates could save a further "

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 import duckdb
 
-from orchestration.report.formatting import format_usd, percent
+from orchestration.report.formatting import format_percent, format_usd, percent
 
 ZERO = Decimal(0)
 # The window line when there is no 30-day projection; the figures themselves read `n/a`.
@@ -301,6 +301,9 @@ class AuditSummary:
     reconciliation: MartTable | None = None  # None: no reconciliation mart yet
     # current cost of every priced row at list price; the scopes hold what you pay
     list_current: Decimal | None = None
+    # of what you pay now, the spend priced at the standard tier because the export does
+    # not state the service tier (fct_llm_usage.tier_assumed)
+    tier_assumed_current: Decimal = ZERO
 
     @property
     def pricing_basis(self) -> str:
@@ -315,6 +318,26 @@ class AuditSummary:
             "Costs and savings are what you pay: your contracted prices "
             f"(contracted_discounts.csv), {format_usd(paid)} over the window "
             f"against {format_usd(self.list_current)} at list price."
+        )
+
+    @property
+    def tier_assumed_share_pct(self) -> Decimal | None:
+        """The share of current spend priced on the standard-tier assumption; None when
+        no spend is."""
+        if self.tier_assumed_current == 0:
+            return None
+        return percent(self.tier_assumed_current, self.scope("all").observed.current)
+
+    @property
+    def tier_assumed_note(self) -> str | None:
+        """The sentence beside the headline when part of it rests on an assumed tier."""
+        share = self.tier_assumed_share_pct
+        if share is None:
+            return None
+        return (
+            f"{format_percent(share)} of this spend ({format_usd(self.tier_assumed_current)}) "
+            "is priced at the standard tier: its export does not state the service tier "
+            "(tier_assumed in marts.fct_llm_usage)."
         )
 
     def scope(self, name: str) -> ScopeTotals:
@@ -664,6 +687,7 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
         spend_by_feature_model=_load_spend_by_feature_model(con),
         reconciliation=_load_reconciliation(con),
         list_current=_load_list_current(con),
+        tier_assumed_current=_load_tier_assumed_current(con),
     )
 
 
@@ -672,3 +696,11 @@ def _load_list_current(con: duckdb.DuckDBPyConnection) -> Decimal | None:
         "select current_cost_usd from marts.rpt_scenario_totals where confidence_scope = 'all'"
     ).fetchone()
     return None if row is None or row[0] is None else _money(row[0], "rpt_scenario_totals")
+
+
+def _load_tier_assumed_current(con: duckdb.DuckDBPyConnection) -> Decimal:
+    row = con.execute(
+        "select tier_assumed_current_contracted_cost_usd from marts.rpt_scenario_totals"
+        " where confidence_scope = 'all'"
+    ).fetchone()
+    return ZERO if row is None else _money(row[0], "rpt_scenario_totals.tier_assumed_current")

@@ -1,6 +1,8 @@
 -- The computed cost of a closed day matches the provider's bill within
 -- var('reconciliation_max_variance_pct') on every line of at least
 -- var('reconciliation_spend_floor_usd') (status `variance_over_threshold` otherwise).
+-- A line with usage priced on the standard-tier assumption (status `assumed`) is shown in
+-- the mart, never judged here: its variance may be the unstated tier, not an error.
 -- The error names each line: account, day, provider, model, cost type, token bucket.
 with failing as (
     select

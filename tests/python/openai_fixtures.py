@@ -61,7 +61,16 @@ EXPECTED_COST = {
 }
 
 
-def usage_result(model: str | None, *, batch: bool | None = False, **tokens: object) -> dict:
+def usage_result(
+    model: str | None,
+    *,
+    batch: bool | None = False,
+    service_tier: str | None = "default",
+    **tokens: object,
+) -> dict:
+    """One completions usage result; `batch` and `service_tier` are None in a page not
+    grouped by them (platform.openai.com/docs/api-reference/usage/completions_object:
+    each is filled only when `group_by` names it)."""
     return {
         "object": "organization.usage.completions.result",
         "input_tokens": tokens.get("input", 0),
@@ -78,7 +87,7 @@ def usage_result(model: str | None, *, batch: bool | None = False, **tokens: obj
         "api_key_id": None,  # not grouped by key
         "model": model,
         "batch": batch,
-        "service_tier": "default",
+        "service_tier": service_tier,
     }
 
 

@@ -15,7 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.report import format_summary, load_summary, render_markdown, write_report
+from orchestration.report import (
+    format_summary,
+    load_summary,
+    render_html,
+    render_markdown,
+    write_report,
+)
 from orchestration.report.formatting import (
     format_days,
     format_pct,
@@ -143,13 +149,15 @@ def build_marts(
     daily_costs: list[tuple] | None = None,
     money_type: str = MONEY,
     list_markup: Decimal | None = None,
+    tier_assumed: str = "0",
 ) -> None:
     """The marts the report reads, with the columns docs/internals.md lists.
 
     `window_days=None`: no window row (no usage). `window_days=0`: a single-instant window,
     as the marts have it: NULL monthly_factor and NULL in every `monthly_*` column.
     Scope costs are what you pay (`*_contracted_cost_usd`); list cost is the same, or that
-    times `list_markup` (a negotiated discount)."""
+    times `list_markup` (a negotiated discount). `tier_assumed`: of each scope's current
+    cost, what is priced on an assumed service tier."""
     con.execute("create schema if not exists marts")
     con.execute(
         """
@@ -178,15 +186,17 @@ def build_marts(
     all_cost_columns = cost_columns + [f"monthly_{c}" for c in cost_columns]
     con.execute(
         "create or replace table marts.rpt_scenario_totals (confidence_scope varchar, "
-        "request_count hugeint, " + ", ".join(f"{c} {money_type}" for c in all_cost_columns) + ")"
+        "request_count hugeint, "
+        + ", ".join(f"{c} {money_type}" for c in all_cost_columns)
+        + f", tier_assumed_current_contracted_cost_usd {money_type})"
     )
     for scope, costs in (scopes or {}).items():
         paid = [Decimal(costs[s]) for s in SCENARIOS]
         observed = paid + [value * (list_markup or 1) for value in paid]
         monthly = [None if factor is None else value * factor for value in observed]
         con.execute(
-            f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 24)})",
-            [scope, 1000, *observed, *monthly],
+            f"insert into marts.rpt_scenario_totals values (?, ?, {', '.join(['?'] * 25)})",
+            [scope, 1000, *observed, *monthly, Decimal(tier_assumed)],
         )
     con.execute(
         f"""
@@ -410,6 +420,25 @@ def test_headline_counts_confirmed_savings_only() -> None:
     ]
     assert _line(text, "candidate (heuristic")[1:] == ["1,000", "$30.00", "$60.00"]
     assert "$30.00" in render_markdown(summary)
+
+
+def test_the_assumed_tier_share_is_shown_beside_the_headline() -> None:
+    # $125 of the $500 bill priced at standard because the export states no tier: 25%
+    summary = _summary(
+        scopes={"all": WORKED, "confirmed": WORKED, "candidate": ZEROS}, tier_assumed="125"
+    )
+    assert summary.tier_assumed_share_pct == Decimal(25)
+    note = (
+        "25.0% of this spend ($125.00) is priced at the standard tier: its export does not "
+        "state the service tier (tier_assumed in marts.fct_llm_usage)."
+    )
+    assert note in _section(render_markdown(summary), "Headline")
+    assert f"Current spend: {note}" in format_summary(summary)
+    assert f'<p class="muted" id="tier-assumed">{note}</p>' in render_html(summary)
+    # nothing assumed: no share, no sentence
+    plain = _summary(scopes={"all": WORKED, "confirmed": WORKED, "candidate": ZEROS})
+    assert plain.tier_assumed_share_pct is None and plain.tier_assumed_note is None
+    assert "tier_assumed" not in render_markdown(plain) + format_summary(plain)
 
 
 # --------------------------------------------------------------------------- console

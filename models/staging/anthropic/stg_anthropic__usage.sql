@@ -4,9 +4,11 @@
 
     A NULL dimension means the export was not grouped by it, except where the file did
     group by it (`bucket_grouping`): then a NULL workspace is the default workspace and a
-    NULL api key is Console usage (Anthropic's documented meanings). An ungrouped model or
-    service tier is spelled as such, so the row is reported unpriced by name rather than
-    priced on a guess. `not_available` (a model without geo routing) is `global`.
+    NULL api key is Console usage (Anthropic's documented meanings). An ungrouped model is
+    spelled as such, so the row is reported unpriced by name rather than priced on a guess;
+    an ungrouped service tier is spelled as such too (macro unstated_service_tier), and
+    priced at the standard tier, marked `tier_assumed`, downstream. `not_available` (a
+    model without geo routing) is `global`.
 */
 with source as (
     select * from {{ source('raw_anthropic', 'anthropic_usage') }}
@@ -33,7 +35,7 @@ renamed as (
             when service_tier is not null then service_tier
             -- a response without `service_tier` (older API versions) ran on standard
             when record_kind = 'request' then 'standard'
-            else 'all tiers (export not grouped by service tier)'
+            else {{ unstated_service_tier() }}
         end as service_tier_raw,
         -- a request is one; Anthropic's buckets do not count requests
         case when record_kind = 'request' then 1 else 0 end as request_count,

@@ -12,8 +12,9 @@
     Service tier: a batch bucket or a line of a Batch API output file is `batch`; else the
     tier the export names (`default` = standard, mapped by the service tier seed); a
     response without one ran on the default tier; a bucket not grouped by service tier is
-    spelled as such, so it is reported unpriced by name rather than priced on a guess (as
-    is a model the export did not group by). Usage with audio tokens is spelled apart:
+    spelled as such (macro unstated_service_tier): it is priced at the standard tier and
+    marked `tier_assumed` downstream. A bucket not grouped by model stays unpriced by name:
+    no assumption prices an unknown model. Usage with audio tokens is spelled apart:
     the price seeds carry text-token prices only.
 
     `project_id` is the workspace dimension (attribution rules on `workspace` match it),
@@ -50,7 +51,7 @@ renamed as (
             when is_batch then 'batch'
             when service_tier is not null then service_tier
             when record_kind = 'request' then 'default'
-            else 'all tiers (export not grouped by service tier)'
+            else {{ unstated_service_tier() }}
         end as service_tier_raw,
         request_count,
         input_tokens - input_cached_tokens - input_cache_write_tokens as input_tokens,
