@@ -4,7 +4,10 @@
     and the share of that list price a negotiated discount leaves to pay (contract_rate).
 
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
-    rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
+    rule prices, no price for that tier on that date, output tokens on a model priced on
+    input only) keeps a null cost and says why: it is counted and reported, never $0.
+    A row priced on an assumption (a tier rule's note, a bucket without a context flag)
+    says so in `pricing_note`.
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is priced on its own, so only the days to rebuild are read
@@ -34,7 +37,12 @@ joined as (
         usage.*,
         {{ price_columns('own_price', 'p_') }},
         own_price.price_source,
-        own_price.model_id is not null as is_priced,
+        own_price.pricing_note as price_note,
+        own_price.model_id is not null as has_price_row,
+        -- an input-only model (embeddings) has no output price: no output is expected
+        own_price.model_id is not null
+            and (own_price.output_usd_per_mtok is not null or usage.output_tokens = 0)
+            as is_priced,
         priced_geos.provider is not null as is_known_geo,
         -- the share of list price paid on this model under a negotiated discount
         coalesce(own_contract.contract_rate, 1) as contract_rate,
@@ -60,7 +68,7 @@ flagged as (
     from joined
 ),
 
-final as (
+costed as (
     select
         flagged.*,
         case when is_priced then
@@ -70,8 +78,9 @@ final as (
         case
             when model_id is null then 'unknown_model'
             when service_tier is null then 'unknown_service_tier'
-            when not is_priced and not is_known_geo then 'unknown_inference_geo'
-            when not is_priced then 'no_price_for_tier_on_date'
+            when not has_price_row and not is_known_geo then 'unknown_inference_geo'
+            when not has_price_row then 'no_price_for_tier_on_date'
+            when not is_priced then 'no_output_price'
         end as unpriced_reason,
         -- a call in a prompt-prefix stream of the caching what-if (both caching scenarios
         -- read this): one priced request with a declared prefix; buckets never stream
@@ -84,8 +93,15 @@ final as (
                 and long_context_flag is null
                 and p_long_context_threshold_tokens is not null
                 then 'bucket_without_context_flag: billed at base rates'
-        end as pricing_note
+        end as context_note
     from flagged
+),
+
+final as (
+    select
+        costed.*,
+        coalesce(price_note || '; ' || context_note, price_note, context_note) as pricing_note
+    from costed
 )
 
 select * from final
