@@ -73,7 +73,7 @@ ALIASES_FILE = "model_aliases.csv"
 # `aws` is Amazon Bedrock (`global.`/`regional.` model ids, as genai-prices lists them).
 PROVIDERS = ("anthropic", "openai", "google", "aws", "openrouter")
 
-# Of the cloud channels, only the three providers' own models are audited.
+# Of Bedrock, only the three providers' own models are audited.
 CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
     "aws": (
         "global.anthropic.",
@@ -83,17 +83,29 @@ CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
         "openai.",
         "google.",
     ),
-    # OpenRouter resells the providers' models under its own ids (`anthropic/claude-...`):
-    # a seller of its own (docs/formats.md), priced from its own rows.
-    "openrouter": ("anthropic/", "openai/", "google/"),
 }
-# Resellers whose odd rows (a price with more decimals than the seed holds, e.g. a cache
-# write listed as 0.0833...) are left out with a warning instead of failing the whole
-# generation: that model's usage is then reported unpriced, never priced on a rounded guess.
+# Sellers of other makers' models under their own ids (Bedrock's region ids, OpenRouter's
+# `anthropic/claude-...`): their match patterns become aliases too. OpenRouter is a seller
+# of its own (docs/formats.md): every model genai-prices lists for it is carried.
+RESELLERS = ("aws", "openrouter")
+# Resellers whose odd rows (a cache write listed as 0.0833333333333333, two long-context
+# tiers) the seed cannot hold are left out with a warning naming each one instead of
+# failing the whole generation: that model's usage is then reported unpriced
+# (`unknown_model`), never priced on a rounded guess. Any other seller's odd row stops
+# `prices update`.
 SKIP_UNREPRESENTABLE = frozenset({"openrouter"})
 
-# dbt types prices as decimal(18,10): a price needing more decimals would be rounded silently.
+# dbt types prices as decimal(18,10) (seeds/_seeds.yml): a price needing more decimals
+# would be rounded silently, one needing more integer digits would not load.
 MAX_PRICE_DECIMALS = 10
+MAX_PRICE_INTEGER_DIGITS = 8
+
+# Variants whose first price holds back to the start of the standard-price span it
+# belongs to (docs/pricing.md, "Flex and priority"): OpenAI billed priority long before
+# genai-prices started tracking it, at a premium that differs per model, so the variant's
+# own first price is the best evidence; batch and flex have published rules instead.
+BACKFILLED_VARIANTS = ("priority",)
+BACKFILL_MARK = "held back"
 
 # Seed column -> genai-prices price key. genai's `cache_write_mtok` is the 5-minute write.
 PRICE_KEYS: dict[str, str] = {
@@ -143,17 +155,28 @@ def format_decimal(value: Decimal) -> str:
     if not value.is_finite():
         raise ValueError(f"price is not a finite decimal: {value!r}")
     text = format(value.normalize(), "f")
-    if "." in text and len(text.split(".", 1)[1]) > MAX_PRICE_DECIMALS:
+    whole, _, decimals = text.lstrip("-").partition(".")
+    if len(decimals) > MAX_PRICE_DECIMALS:
         raise ValueError(f"price {text} has more than {MAX_PRICE_DECIMALS} decimals")
+    if len(whole.lstrip("0")) > MAX_PRICE_INTEGER_DIGITS:
+        raise ValueError(f"price {text} has more than {MAX_PRICE_INTEGER_DIGITS} integer digits")
     return text
+
+
+def _is_free(price_set: ModelPrice) -> bool:
+    """No price at all: genai-prices bills every call $0 (OpenRouter's `:free` models,
+    Gemma on the Gemini API, OpenAI's moderation)."""
+    return all(v is None for k, v in vars(price_set).items() if not k.startswith("_"))
 
 
 def _wanted(provider: Provider, model: ModelInfo) -> bool:
     prefixes = CHANNEL_MODEL_PREFIXES.get(provider.id)
     if prefixes is not None and not model.id.startswith(prefixes):
         return False
+    # Billed per token, or free; an input-only model (embeddings) has no output price.
+    # A model billed by audio hour or character (whisper, tts) has no token price to seed.
     if not all(
-        price_set.input_mtok is not None and price_set.output_mtok is not None
+        price_set.input_mtok is not None or _is_free(price_set)
         for price_set in _standard_price_sets(model)
     ):
         return False
@@ -161,7 +184,10 @@ def _wanted(provider: Provider, model: ModelInfo) -> bool:
         try:
             list(_model_rows(provider, model))
         except ValueError as exc:
-            print(f"warning: {provider.id}/{model.id} left out: {exc}", file=sys.stderr)
+            print(
+                f"warning: {provider.id}/{model.id} left out (its usage is unpriced): {exc}",
+                file=sys.stderr,
+            )
             return False
     return True
 
@@ -216,8 +242,19 @@ def _active(variant: PriceVariant, context: Mapping[str, str], day: date) -> boo
     return dict(variant.when) == dict(context) and (start is None or start <= day)
 
 
+def _fit(value: Decimal, where: str, key: str) -> str:
+    try:
+        return format_decimal(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {key}: {exc}; the seed's decimal(18,10) can't hold it") from exc
+
+
 def _row_prices(resolved: ModelPrice, where: str) -> Prices:
     """Price columns for one resolved price set; tiers checked so they fit one threshold."""
+    if _is_free(resolved):
+        # $0 as a price, not an unknown one: input and output 0, cache kinds bill as input
+        free = ["0" if key in ("input_mtok", "output_mtok") else "" for key in PRICE_KEYS.values()]
+        return (*free, "", *([""] * len(PRICE_KEYS)))
     base: list[str] = []
     long_context: list[str] = []
     starts: set[int] = set()
@@ -229,15 +266,15 @@ def _row_prices(resolved: ModelPrice, where: str) -> Prices:
                     f"{where}: {key} has {len(value.tiers)} price tiers; the seed holds exactly one"
                 )
             starts.add(value.tiers[0].start)
-            base.append(format_decimal(value.base))
-            long_context.append(format_decimal(value.tiers[0].price))
+            base.append(_fit(value.base, where, key))
+            long_context.append(_fit(value.tiers[0].price, where, key))
         elif value is None:
             base.append("")
             long_context.append("")
         else:
             # A flat price applies on both sides of the threshold (genai's calc_unit_price).
-            base.append(format_decimal(value))
-            long_context.append(format_decimal(value))
+            base.append(_fit(value, where, key))
+            long_context.append(_fit(value, where, key))
     if len(starts) > 1:
         raise ValueError(
             f"{where}: tiers start at different input sizes {sorted(starts)}; "
@@ -253,6 +290,25 @@ class _Span:
     valid_from: date | None
     valid_to: date | None
     prices: Prices
+    source: str = SOURCE
+
+
+def _backfill(variant: list[_Span], standard: list[_Span], name: str) -> None:
+    """The variant's first price, in force from the start of the standard-price span its
+    start date falls in (open start: from the beginning): a row of its own, marked."""
+    first = variant[0] if variant else None
+    if first is None or first.valid_from is None:
+        return
+    start = first.valid_from
+    span = next(
+        s
+        for s in standard
+        if (s.valid_from is None or s.valid_from <= start)
+        and (s.valid_to is None or start < s.valid_to)
+    )
+    if span.valid_from != start:
+        source = f"{SOURCE} {name} from {start.isoformat()}, {BACKFILL_MARK} to the standard span"
+        variant.insert(0, _Span(span.valid_from, start, first.prices, source))
 
 
 def _model_rows(provider: Provider, model: ModelInfo) -> Iterator[dict[str, str]]:
@@ -279,6 +335,9 @@ def _model_rows(provider: Provider, model: ModelInfo) -> Iterator[dict[str, str]
             else:
                 spans[name].append(_Span(valid_from, valid_to, prices))
 
+    for name in BACKFILLED_VARIANTS:
+        _backfill(spans.get(name, []), spans["standard"], name)
+
     for name, variant_spans in spans.items():
         for span in variant_spans:
             yield dict(
@@ -291,7 +350,7 @@ def _model_rows(provider: Provider, model: ModelInfo) -> Iterator[dict[str, str]
                         span.valid_from.isoformat() if span.valid_from else "",
                         span.valid_to.isoformat() if span.valid_to else "",
                         *span.prices,
-                        SOURCE,
+                        span.source,
                     ),
                     strict=True,
                 )
@@ -368,7 +427,7 @@ OWN_ID_RULES = ("model_id", "provider_model_id")
 def _alias_candidates(provider: Provider, model: ModelInfo) -> Iterator[tuple[str, str]]:
     spellings: list[tuple[str, str]] = [(model.id.lower(), "model_id")]
     spellings += [(value.lower(), "match_equals") for value in _equals_values(model.match)]
-    if provider.id in CHANNEL_MODEL_PREFIXES:
+    if provider.id in RESELLERS:
         spellings += [(value.lower(), "match_pattern") for value in _bedrock_spellings(model)]
     dotted = [
         (_DASHED_VERSION.sub(r"\1.\2", alias), "dotted_version")
@@ -492,8 +551,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed_dir: Path = args.seed_dir
     try:
         seeds = render_seeds()
-    except UnsupportedMatchRule as exc:
-        # a rule SQL would evaluate differently from genai-prices: no seed, not a wrong one
+    except (UnsupportedMatchRule, ValueError) as exc:
+        # a rule SQL would evaluate differently from genai-prices, or a price the seed
+        # cannot hold exactly: no seed, not a wrong one
         print(f"error: {SOURCE}: {exc}; the seeds were not changed", file=sys.stderr)
         return 1
 

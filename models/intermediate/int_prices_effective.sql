@@ -6,7 +6,9 @@
     genai-prices gives the standard prices and, from the dates it starts tracking them,
     batch / flex / priority variants. Before a variant starts, the provider-level rule
     (seed `service_tier_rules`: multipliers on the standard price) stands in, so history
-    is priced by the rule that applied then instead of going unpriced.
+    is priced by the rule that applied then instead of going unpriced. A rule that prices
+    on an assumption (Anthropic Priority Tier at the standard list price) says so in
+    `pricing_note`, which the usage row carries.
 
     Every price is in force at `global`; a data-residency rule (seed `residency_pricing`,
     the longest matching model pattern) adds the same row for its geo, every price times
@@ -70,7 +72,8 @@ dated as (
         cast(lc_{{ kind }}_usd_per_mtok as {{ price_type() }}) as lc_{{ kind }}_usd_per_mtok,
         {%- endfor %}
         long_context_threshold_tokens,
-        row_source as price_source
+        row_source as price_source,
+        cast(null as {{ dbt.type_string() }}) as pricing_note
     from seeded
 ),
 
@@ -100,6 +103,7 @@ rules_dated as (
         output_multiplier,
         cache_write_multiplier,
         cache_read_multiplier,
+        pricing_note,
         source
     from tier_rules
 ),
@@ -116,6 +120,7 @@ rule_matches as (
         rules_dated.cache_write_multiplier,
         rules_dated.cache_read_multiplier,
         rules_dated.source as rule_source,
+        rules_dated.pricing_note as rule_pricing_note,
         row_number() over (
             partition by
                 standard_prices.provider,
@@ -156,7 +161,8 @@ rule_prices as (
             as lc_{{ kind }}_usd_per_mtok,
         {%- endfor %}
         rule_matches.long_context_threshold_tokens,
-        'rule: ' || rule_matches.rule_source as price_source
+        'rule: ' || rule_matches.rule_source as price_source,
+        rule_matches.rule_pricing_note as pricing_note
     from rule_matches
     left join variant_starts
         on variant_starts.provider = rule_matches.provider
@@ -212,6 +218,7 @@ residency_prices as (
         case when residency_multiplier = 1 then price_source
             else price_source || '; residency: ' || residency_source
         end as price_source,
+        pricing_note,
         inference_geo
     from residency_matches
     where specificity_rank = 1

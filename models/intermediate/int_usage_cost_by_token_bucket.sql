@@ -38,8 +38,11 @@ by_record as (
         {{ kind }}_tokens as tokens,
         is_priced,
         tier_assumed,
-        case when is_priced then
-            {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
+        case
+            when not is_priced then null
+            -- no tokens cost nothing, also where the kind has no price (an input-only model)
+            when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
+            else {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
         end as list_cost_usd,
         contract_rate
     from usage

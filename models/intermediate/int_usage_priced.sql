@@ -7,7 +7,10 @@
     the standard tier, and its pricing note and price source say so.
 
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
-    rule prices, no price for that tier on that date) keeps a null cost and says why: it is counted and reported, never $0.
+    rule prices, no price for that tier on that date, output tokens on a model priced on
+    input only) keeps a null cost and says why: it is counted and reported, never $0.
+    A row priced on an assumption (a tier rule's note, a bucket without a context flag)
+    says so in `pricing_note`.
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is priced on its own, so only the days to rebuild are read
@@ -38,7 +41,12 @@ joined as (
         {{ price_columns('own_price', 'p_') }},
         case when usage.tier_assumed then own_price.price_source || '; ' || {{ tier_assumed_note() }}
             else own_price.price_source end as price_source,
-        own_price.model_id is not null as is_priced,
+        own_price.pricing_note as price_note,
+        own_price.model_id is not null as has_price_row,
+        -- an input-only model (embeddings) has no output price: no output is expected
+        own_price.model_id is not null
+            and (own_price.output_usd_per_mtok is not null or usage.output_tokens = 0)
+            as is_priced,
         priced_geos.provider is not null as is_known_geo,
         -- the share of list price paid on this model under a negotiated discount
         coalesce(own_contract.contract_rate, 1) as contract_rate,
@@ -64,7 +72,7 @@ flagged as (
     from joined
 ),
 
-final as (
+costed as (
     select
         flagged.*,
         case when is_priced then
@@ -74,8 +82,9 @@ final as (
         case
             when model_id is null then 'unknown_model'
             when service_tier is null then 'unknown_service_tier'
-            when not is_priced and not is_known_geo then 'unknown_inference_geo'
-            when not is_priced then 'no_price_for_tier_on_date'
+            when not has_price_row and not is_known_geo then 'unknown_inference_geo'
+            when not has_price_row then 'no_price_for_tier_on_date'
+            when not is_priced then 'no_output_price'
         end as unpriced_reason,
         -- a call in a prompt-prefix stream of the caching what-if (both caching scenarios
         -- read this): one priced request with a declared prefix; buckets never stream
@@ -83,18 +92,26 @@ final as (
             and request_count = 1
             and prefix_hash is not null
             and prefix_tokens > 0 as is_cache_stream_call,
+        case
+            when request_count > 1
+                and long_context_flag is null
+                and p_long_context_threshold_tokens is not null
+                then 'bucket_without_context_flag: billed at base rates'
+        end as context_note
+    from flagged
+),
+
+final as (
+    select
+        costed.*,
         -- each assumption the price rests on, '; '-separated (concat_ws skips a null)
         nullif(concat_ws(
             '; ',
             case when tier_assumed and is_priced then {{ tier_assumed_note() }} end,
-            case
-                when request_count > 1
-                    and long_context_flag is null
-                    and p_long_context_threshold_tokens is not null
-                    then 'bucket_without_context_flag: billed at base rates'
-            end
+            price_note,
+            context_note
         ), '') as pricing_note
-    from flagged
+    from costed
 )
 
 select * from final

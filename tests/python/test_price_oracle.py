@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from model_spellings import REAL_EXPORT_SPELLINGS, genai_resolution, genai_spellings
 
+from orchestration.prices import BACKFILL_MARK
 from orchestration.project import REPO_ROOT
 
 SEEDS = REPO_ROOT / "seeds"
@@ -53,6 +54,18 @@ EXCEPTIONS = {
     "no_tier_price": (
         "a service tier the model has no price for on that date (no variant, no rule): "
         "calc_price prices it as standard; the warehouse leaves it unpriced and reports it"
+    ),
+    "held_back_priority": (
+        "priority before genai-prices' variant starts (2026-10-12 for OpenAI): calc_price "
+        "falls back to the standard price although OpenAI billed priority long before; the "
+        "seeds hold the variant's first price back to the start of the standard-price span "
+        "it belongs to (price_source says `held back`); expected is calc_price on the "
+        "variant's first day"
+    ),
+    "no_output_price": (
+        "output tokens on a model genai-prices prices on input only (embeddings): calc_price "
+        "bills the output $0; the warehouse leaves the call unpriced (`no_output_price`), "
+        "since no output is expected there"
     ),
     "residency": (
         "inference_geo other than global: genai-prices has no residency prices; expected "
@@ -143,11 +156,21 @@ GENAI_MODELS = {
     for model in provider.models
 }
 RESIDENCY = _read(SEEDS / "curated" / "residency_pricing.csv")
+HELD_BACK_FROM = re.compile(r" from (\d{4}-\d{2}-\d{2}), " + BACKFILL_MARK)
+PRIORITY_AT_LIST = "rule: Anthropic Priority Tier"
 
 
 def _like(pattern: str, value: str) -> bool:
     regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
     return re.fullmatch(regex, value) is not None
+
+
+def has_output_price(call: dict) -> bool:
+    return any(
+        (r["provider"], r["model_id"]) == (call["provider"], call["model_id"])
+        and r["output_usd_per_mtok"]
+        for r in PRICE_ROWS
+    )
 
 
 def has_variant_row(call: dict) -> bool:
@@ -264,8 +287,10 @@ def genai_cost(call: dict) -> tuple[Decimal, str]:
 
 
 def every_exception_spelling() -> list[dict]:
-    """A plain call for each shape real exports use and for each spelling whose model
-    Google lists and only the fallback finds: every exception occurs, whatever is drawn."""
+    """A plain call for each shape real exports use, for each spelling whose model Google
+    lists and only the fallback finds, and for each family the seeds once left out (held
+    back priority, Anthropic's Priority Tier, input-only and free models): every
+    exception occurs, whatever is drawn."""
     plain = {
         "at": datetime(2026, 10, 20, 12, tzinfo=UTC),
         "service_tier": "standard",
@@ -278,7 +303,7 @@ def every_exception_spelling() -> list[dict]:
     }
     shapes = [(provider, spelling) for provider, spelling, _, _ in REAL_EXPORT_SPELLINGS]
     fallbacks = [key for key in PRICED_SPELLINGS if seller_lists_fallback_model(*key)]
-    return [
+    spelled = [
         {
             **plain,
             "provider": provider,
@@ -286,6 +311,28 @@ def every_exception_spelling() -> list[dict]:
             "model_id": PRICED_SPELLINGS[provider, spelling],
         }
         for provider, spelling in [*shapes, *fallbacks]
+    ]
+    # the families the seeds once left out: priority before genai-prices tracks it (held
+    # back, and Anthropic's at list), input-only models with and without output, free ones
+    families = [
+        ("openai", "gpt-5", "priority", datetime(2026, 9, 1, 9, tzinfo=UTC), 9_000),
+        ("openai", "o3", "priority", datetime(2025, 7, 1, 9, tzinfo=UTC), 9_000),
+        ("anthropic", "claude-sonnet-4-5", "priority", plain["at"], 9_000),
+        ("openai", "text-embedding-3-small", "standard", plain["at"], 0),
+        ("openai", "text-embedding-3-small", "standard", plain["at"], 10),
+        ("openrouter", "meta-llama/llama-3.3-70b-instruct:free", "standard", plain["at"], 9_000),
+    ]
+    return spelled + [
+        {
+            **plain,
+            "provider": provider,
+            "model": model_id,
+            "model_id": model_id,
+            "service_tier": tier,
+            "at": at,
+            "output_tokens": output,
+        }
+        for provider, model_id, tier, at, output in families
     ]
 
 
@@ -358,17 +405,31 @@ def test_current_cost_equals_calc_price_for_generated_calls(oracle_warehouse) ->
     mismatches = []
     for n, call in enumerate(drawn):
         cost, source, reason = priced[f"oracle-{n}"]
+        if reason == "no_output_price":
+            assert call["output_tokens"] > 0 and not has_output_price(call), call
+            counts["no_output_price"] += 1
+            continue
         if reason is not None:
             # unpriced only ever for a tier the model has no price for: never a $0
             assert (reason, call["service_tier"]) != ("no_price_for_tier_on_date", "standard")
             assert reason == "no_price_for_tier_on_date", (call, reason)
             counts["no_tier_price"] += 1
             continue
-        if source.startswith("rule:"):
+        if source.startswith("rule:") and not source.startswith(PRIORITY_AT_LIST):
             assert not has_variant_row(call), call  # a rule only where genai has no price
             counts["rule"] += 1
             continue
         multiplier = residency_multiplier(call["provider"], call["model_id"], call["inference_geo"])
+        if BACKFILL_MARK in source:
+            first_day = date.fromisoformat(HELD_BACK_FROM.search(source).group(1))
+            assert call["at"].date() < first_day, (call, source)
+            held = {**call, "at": datetime.combine(first_day, call["at"].timetz())}
+            expected = genai_cost(held)[0] * multiplier
+            counts["held_back_priority"] += 1
+            if cost != expected:
+                mismatches.append((call, cost, expected))
+            continue
+        # Anthropic Priority Tier at the standard list price: what calc_price gives it too
         genai, kind = genai_cost(call)
         expected = genai * multiplier
         counts["residency" if multiplier != 1 else kind] += 1

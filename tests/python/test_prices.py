@@ -160,7 +160,10 @@ def test_price_rows_are_sorted_unique_and_exact(price_rows: list[Row]) -> None:
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
     assert {r["price_variant"] for r in price_rows} <= {"standard", "batch", "flex", "priority"}
-    assert {r["source"] for r in price_rows} == {f"genai-prices {genai_prices.__version__}"}
+    source = f"genai-prices {genai_prices.__version__}"
+    held_back = {r["source"] for r in price_rows if prices.BACKFILL_MARK in r["source"]}
+    assert {r["source"] for r in price_rows} - held_back == {source}
+    assert all(s.startswith(f"{source} priority from ") for s in held_back), held_back
     for row in price_rows:
         for column in row:
             if column.endswith("_per_mtok") and row[column]:
@@ -179,7 +182,9 @@ def test_adjacent_rows_of_a_variant_differ(price_rows: list[Row]) -> None:
     for key, rows in by_variant.items():
         for before, after in zip(rows, rows[1:], strict=False):
             assert before["valid_to"] == after["valid_from"], key
-            assert [before[c] for c in price_columns] != [after[c] for c in price_columns], key
+            # a held-back first price is its own row (its source says so), same prices
+            columns = [*price_columns, "source"]
+            assert [before[c] for c in columns] != [after[c] for c in columns], key
         # standard always covers all time; variants may start later
         if key[2] == "standard":
             assert rows[0]["valid_from"] == "" and rows[-1]["valid_to"] == "", key
@@ -191,6 +196,32 @@ def test_format_decimal_is_exact() -> None:
     assert prices.format_decimal(Decimal("0.0000025")) == "0.0000025"
     with pytest.raises(ValueError, match="decimals"):
         prices.format_decimal(Decimal("0.00000000001"))
+    assert prices.format_decimal(Decimal("99999999.9999999999")) == "99999999.9999999999"
+    with pytest.raises(ValueError, match="integer digits"):
+        prices.format_decimal(Decimal("100000000"))
+
+
+def test_a_price_the_seed_cannot_hold_stops_prices_update(tmp_path: Path, monkeypatch, capsys):
+    """Outside the resellers whose odd rows are left out, a price needing more than
+    decimal(18,10) stops the generation, naming seller, model and price; nothing written."""
+    from genai_prices.types import ClauseEquals, ModelInfo, ModelPrice
+
+    odd = ModelInfo(
+        id="odd-1",
+        match=ClauseEquals(equals="odd-1"),
+        prices=ModelPrice(input_mtok=Decimal("0.0833333333333333"), output_mtok=Decimal(1)),
+    )
+    real = prices._models
+    monkeypatch.setattr(
+        prices,
+        "_models",
+        lambda: [*real(), *((p, odd) for p, _ in list(real())[:1])],
+    )
+    assert cli.main(["prices", "update", "--seed-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "anthropic/odd-1 standard from start: input_mtok: price 0.0833333333333333" in err
+    assert "the seeds were not changed" in err
+    assert not any(tmp_path.iterdir())
 
 
 def test_tier_shapes_the_seed_cannot_hold_are_refused() -> None:
@@ -309,7 +340,8 @@ def _token_mixes(row: Row) -> Iterator[dict[str, int]]:
     has = {c: bool(row[c]) for c in prices.PRICE_KEYS}
     mix = {
         "uncached": 123_457,
-        "output": 54_321,
+        # an input-only model (embeddings) has no output price: no output expected
+        "output": 54_321 if has["output_usd_per_mtok"] else 0,
         "cached": 33_333 if has["cache_read_usd_per_mtok"] else 0,
         "cw5m": 7_777 if has["cache_write_5m_usd_per_mtok"] else 0,
         "cw1h": 2_222 if has["cache_write_1h_usd_per_mtok"] else 0,
@@ -329,7 +361,10 @@ def test_every_seed_row_prices_like_genai(price_rows: list[Row]) -> None:
     for row in price_rows:
         provider = providers[row["provider"]]
         model = models[(row["provider"], row["model_id"])]
+        held_back = prices.BACKFILL_MARK in row["source"]
         for day in _probe_days(row):
+            if held_back:  # genai-prices' own price from the variant's first day
+                day = date.fromisoformat(row["valid_to"])
             at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
             for tokens in _token_mixes(row):
                 # the model object itself: some ids are not matched by their own match logic
@@ -563,6 +598,124 @@ def test_priority_row_equals_genai_fast_tier(price_rows: list[Row]) -> None:
         price_context={"service_tier": "fast"},
     ).total_price
     assert seed_cost(row, **tokens) == fast
+
+
+@pytest.mark.parametrize(
+    ("model_id", "span_start", "multiplier"),
+    [
+        # the priority premium differs per model: one multiplier for every tier would be wrong
+        ("gpt-5", "", Decimal(2)),
+        ("gpt-4.1", "", Decimal("1.75")),
+        ("gpt-4o", "", Decimal("1.7")),
+        ("o3", "2025-06-10", Decimal("1.75")),  # o3's standard price fell that day
+    ],
+)
+def test_priority_is_held_back_to_the_start_of_its_standard_span(
+    price_rows: list[Row], model_id: str, span_start: str, multiplier: Decimal
+) -> None:
+    """genai-prices prices OpenAI priority from 2026-10-12; OpenAI billed it long before.
+    The variant's first price holds back to the start of the standard-price span in force
+    on that day, as a row of its own marked `held back`; before that span, no price."""
+    rows = [
+        r
+        for r in price_rows
+        if (r["provider"], r["model_id"], r["price_variant"]) == ("openai", model_id, "priority")
+    ]
+    held, first = rows[0], rows[1]
+    assert (held["valid_from"], held["valid_to"]) == (span_start, "2026-10-12")
+    assert first["valid_from"] == "2026-10-12" and first["source"] == prices.SOURCE
+    assert prices.BACKFILL_MARK in held["source"]
+    price_columns = [c for c in prices.PRICE_COLUMNS if c.endswith("_mtok")]
+    assert [held[c] for c in price_columns] == [first[c] for c in price_columns]
+    standard = seed_row(price_rows, model_id, "standard", date(2026, 10, 11))
+    assert standard is not None and standard["valid_from"] == span_start
+    for column in ("input_usd_per_mtok", "output_usd_per_mtok"):
+        assert Decimal(held[column]) == Decimal(standard[column]) * multiplier, column
+    if span_start:
+        day_before = date.fromisoformat(span_start) - timedelta(days=1)
+        assert seed_row(price_rows, model_id, "priority", day_before) is None
+    # calc_price on the variant's first day: the price the held-back row charges
+    tokens = {"uncached": 10_000, "cached": 20_000, "output": 500}
+    expected = oracle(model_id, "openai", date(2026, 10, 12), "priority", **tokens)
+    assert seed_cost(held, **tokens) == expected
+
+
+def test_batch_and_flex_are_not_held_back(price_rows: list[Row]) -> None:
+    """Their published rules (service_tier_rules) price history instead."""
+    assert seed_row(price_rows, "gpt-5", "flex", date(2026, 10, 11)) is None
+    assert seed_row(price_rows, "gpt-4o", "batch", date(2026, 10, 13)) is None
+
+
+def _genai_models(provider_id: str) -> dict[str, object]:
+    seller = next(p for p in get_snapshot().providers if p.id == provider_id)
+    return {model.id: model for model in seller.models}
+
+
+def test_every_openrouter_model_is_carried(price_rows: list[Row], capsys) -> None:
+    """Every model genai-prices lists for OpenRouter, whoever made it, is in the seeds,
+    except the few whose prices the seed cannot hold exactly (a cache write of
+    0.0833333333333333 $/Mtok, two long-context tiers): each left out by name, and their
+    usage unpriced rather than priced on a rounded figure."""
+    seller = next(p for p in get_snapshot().providers if p.id == "openrouter")
+    seeded = {r["model_id"] for r in price_rows if r["provider"] == "openrouter"}
+    left_out = {}
+    for model in seller.models:
+        try:
+            list(prices._model_rows(seller, model))
+        except ValueError as exc:
+            left_out[model.id] = str(exc)
+    capsys.readouterr()  # the route-variant warnings
+    assert seeded == set(_genai_models("openrouter")) - set(left_out)
+    assert len(seeded) == 901 and len(left_out) == 22, sorted(left_out)
+    assert all("decimals" in why or "price tiers" in why for why in left_out.values())
+    assert {"meta-llama/llama-3.3-70b-instruct", "deepseek/deepseek-r1"} <= seeded
+
+
+def test_free_models_price_at_exactly_zero(price_rows: list[Row]) -> None:
+    """A model genai-prices lists with no price at all is free ($0), not unknown."""
+    free = [
+        r for r in price_rows if r["provider"] == "openrouter" and r["model_id"].endswith(":free")
+    ]
+    assert len({r["model_id"] for r in free}) == 155
+    day = date(2026, 10, 20)
+    tokens = {"uncached": 100_000, "output": 20_000}
+    for row in free:
+        assert (row["input_usd_per_mtok"], row["output_usd_per_mtok"]) == ("0", "0"), row
+        assert (
+            seed_cost(row, **tokens)
+            == 0
+            == oracle(row["model_id"], "openrouter", day, "standard", **tokens)
+        )
+    for provider, model_id in [("openai", "moderation"), ("google", "gemma-3")]:
+        row = seed_row(price_rows, model_id, "standard", day, provider)
+        assert row and (row["input_usd_per_mtok"], row["output_usd_per_mtok"]) == ("0", "0")
+
+
+@pytest.mark.parametrize(
+    ("provider", "model_id", "input_price"),
+    [
+        ("openai", "text-embedding-3-small", "0.02"),
+        ("google", "gemini-embedding-001", "0.15"),
+        ("openrouter", "cloudflare/clef", "0.24"),  # input-only on OpenRouter
+    ],
+)
+def test_input_only_models_price_their_input(
+    price_rows: list[Row], provider: str, model_id: str, input_price: str
+) -> None:
+    """Embeddings and other input-only models: an input price and no output price (no
+    output is expected)."""
+    day = date(2026, 10, 20)
+    row = seed_row(price_rows, model_id, "standard", day, provider)
+    assert row is not None
+    assert (row["input_usd_per_mtok"], row["output_usd_per_mtok"]) == (input_price, "")
+    tokens = {"uncached": 1_234_567}
+    assert seed_cost(row, **tokens) == oracle(model_id, provider, day, "standard", **tokens)
+
+
+def test_models_billed_in_units_other_than_tokens_stay_out(price_rows: list[Row]) -> None:
+    """whisper-1 (audio hours), tts-1 (characters): no token price to seed."""
+    seeded = {(r["provider"], r["model_id"]) for r in price_rows}
+    assert not {("openai", "whisper-1"), ("openai", "tts-1")} & seeded
 
 
 # ---------------------------------------------------------------------------------------
