@@ -31,14 +31,17 @@
     ('alias_undated', 'aliases', 'undated'),
 ] %}
 
+-- The cost exports' spellings come from their raw tables, not their staging models: a
+-- cost export that fails to stage must never stop usage from being priced.
 with spellings as (
     select provider, lower(model) as model_spelling
     from {{ ref('int_usage_unioned') }}
     where model is not null
-    {%- for costs in ['stg_anthropic__costs', 'stg_openai__costs'] %}
+    {%- for provider, costs in [('anthropic', source('raw_anthropic', 'anthropic_costs')),
+                                ('openai', source('raw_openai', 'openai_costs'))] %}
     union
-    select provider, lower(model) as model_spelling
-    from {{ ref(costs) }}
+    select '{{ provider }}' as provider, lower(model) as model_spelling
+    from {{ costs }}
     where model is not null
     {%- endfor %}
 ),
