@@ -10,7 +10,9 @@ on the project's defaults by dbt and on the user's files here, with the file, th
 the column in every message. dbt then reads the same files (models/settings/, macro
 settings_file_rows), on DuckDB and on Spark, through the vars `dbt_vars` gives."""
 
+import csv
 import hashlib
+import io
 import json
 import re
 import tomllib
@@ -169,9 +171,6 @@ def validate_rule_file(name: str, path: Path) -> None:
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
     """The header and each row with its line number; empty cells are None. A BOM (Excel's
     'CSV UTF-8') is accepted."""
-    import csv
-    import io
-
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
