@@ -10,6 +10,9 @@ those seeds, following the columns fixed in docs/internals.md ("Seeds"):
   not override a price keeps the standard one exactly as `calc_price` would.
 - `model_match_rules.csv`: genai-prices' own match logic, which the warehouse evaluates to
   find the model a spelling means, as genai-prices does (orchestration/model_match.py).
+- `model_context_windows.csv`: each priced model's context window (tokens), as
+  genai-prices states it; the loader refuses a call above the largest one as absurd
+  (orchestration/ingest/bounds.py).
 - `model_aliases.csv`: the project's extra spellings for a model (display names, dotted
   versions, `provider/` prefixes, Bedrock region ids), mapped to the canonical (provider,
   model_id), for spellings the match rules leave unresolved. Ambiguous spellings are
@@ -67,6 +70,8 @@ DEFAULT_SEED_DIR = Path(__file__).resolve().parent.parent / "seeds" / "generated
 
 PRICES_FILE = "model_prices.csv"
 ALIASES_FILE = "model_aliases.csv"
+CONTEXT_WINDOWS_FILE = "model_context_windows.csv"
+CONTEXT_WINDOW_COLUMNS = ("provider", "model_id", "context_window_tokens", "source")
 
 # genai-prices provider ids, kept as the seeds' `provider`: the seller that bills the usage.
 # `google` is the Gemini API and Vertex AI (Claude on Vertex included: Google bills it);
@@ -373,6 +378,22 @@ def build_price_rows() -> list[dict[str, str]]:
     return rows
 
 
+def build_context_window_rows() -> list[dict[str, str]]:
+    """The context window of every priced model genai-prices gives one for."""
+    rows = [
+        {
+            "provider": provider.id,
+            "model_id": model.id,
+            "context_window_tokens": str(model.context_window),
+            "source": SOURCE,
+        }
+        for provider, model in _models()
+        if model.context_window
+    ]
+    rows.sort(key=lambda r: (r["provider"], r["model_id"]))
+    return rows
+
+
 def _equals_values(clause: Any) -> Iterator[str]:
     """Exact spellings in a model's match logic. starts_with/regex/contains can't be listed."""
     if isinstance(clause, ClauseEquals):
@@ -517,6 +538,7 @@ def render_seeds() -> dict[str, str]:
         PRICES_FILE: render_csv(PRICE_COLUMNS, build_price_rows()),
         ALIASES_FILE: render_csv(ALIAS_COLUMNS, build_alias_rows()),
         RULES_FILE: render_csv(RULE_COLUMNS, build_match_rule_rows()),
+        CONTEXT_WINDOWS_FILE: render_csv(CONTEXT_WINDOW_COLUMNS, build_context_window_rows()),
     }
 
 
@@ -545,7 +567,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--seed-dir",
         type=Path,
         default=DEFAULT_SEED_DIR,
-        help=f"folder for {PRICES_FILE}, {ALIASES_FILE} and {RULES_FILE} (default: %(default)s)",
+        help=f"folder for {PRICES_FILE}, {ALIASES_FILE}, {RULES_FILE} and {CONTEXT_WINDOWS_FILE}"
+        " (default: %(default)s)",
     )
     args = parser.parse_args(argv)
     seed_dir: Path = args.seed_dir
