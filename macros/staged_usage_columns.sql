@@ -7,6 +7,6 @@
     'feature', 'declared_task_class', 'declared_latency_class', 'service_tier_raw',
     'request_count', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
     'cache_read_tokens', 'output_tokens', 'long_context_flag', 'prefix_hash', 'prefix_tokens',
-    'workspace', 'api_key', 'inference_geo', 'bucket_shape', 'loaded_at',
+    'workspace', 'api_key', 'inference_geo', 'bucket_shape', 'bucket_width_seconds', 'loaded_at',
 ]) }}
 {%- endmacro %}

@@ -6,7 +6,9 @@
     UTC day may come from several exports of the same traffic: a 1h and a 1d usage report,
     a usage report and a Console CSV, two group-bys. Per provider, account and day only
     one export shape (`bucket_shape`: format + group-by) is kept: the finest bucket width,
-    then the shape loaded last. (Re-exports of the same shape need no rule here: they
+    then the shape covering more of the day, then the shape loaded last. The width is the
+    export's nominal one (`bucket_width_seconds`): a partial bucket (an export starting or
+    ending mid-bucket) is shorter, yet one bucket of its export, kept with the others. (Re-exports of the same shape need no rule here: they
     share keys, and the loader kept the copy loaded last.)
 
     Request-level records stay, except the same call logged by two tools: records of one
@@ -32,7 +34,7 @@ with timed as {{ not_materialized() }} (
         usage.*,
         cast(usage.bucket_start_at as date) as usage_day,
         usage.bucket_end_at > usage.bucket_start_at as is_provider_bucket,
-        {{ bucket_seconds }} as bucket_seconds
+        coalesce(usage.bucket_width_seconds, {{ bucket_seconds }}) as bucket_seconds
     from {{ ref('int_usage_unioned') }} as usage
 ),
 
@@ -62,13 +64,16 @@ bucket_shapes as (
         usage_day,
         bucket_seconds,
         bucket_shape,
+        {{ epoch_seconds('max(bucket_end_at)') }} - {{ epoch_seconds('min(bucket_start_at)') }}
+            as covered_seconds,
         max(loaded_at) as shape_loaded_at
     from timed
     where is_provider_bucket
     group by provider, account, usage_day, bucket_seconds, bucket_shape
 ),
 
--- per provider, account and day: the finest width, then the export shape loaded last
+-- per provider, account and day: the finest width, then the shape covering more of the
+-- day (a partial first bucket against a full one), then the shape loaded last
 kept_shapes as (
     select provider, account, usage_day, bucket_seconds, bucket_shape
     from (
@@ -76,7 +81,8 @@ kept_shapes as (
             bucket_shapes.*,
             row_number() over (
                 partition by provider, account, usage_day
-                order by bucket_seconds, shape_loaded_at desc, bucket_shape
+                order by bucket_seconds, covered_seconds desc, shape_loaded_at desc,
+                    bucket_shape
             ) as shape_rank
         from bucket_shapes
     ) as ranked

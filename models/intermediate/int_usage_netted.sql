@@ -67,6 +67,7 @@ group_buckets as (
         case when min(usage.inference_geo) = max(usage.inference_geo)
             then min(usage.inference_geo) else 'global' end as inference_geo,
         min(usage.bucket_shape) as bucket_shape,
+        min(usage.bucket_width_seconds) as bucket_width_seconds,
         max(usage.loaded_at) as loaded_at
     from usage
     inner join overlapping_groups
@@ -110,6 +111,7 @@ remainder_rows as (
         cast(null as string) as api_key,
         group_buckets.inference_geo,
         group_buckets.bucket_shape,
+        group_buckets.bucket_width_seconds,
         group_buckets.loaded_at
     from group_buckets
     inner join remainder_tokens

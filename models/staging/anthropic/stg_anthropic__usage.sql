@@ -67,6 +67,8 @@ renamed as (
         -- one export shape (format + group-by): buckets of two shapes may be the same traffic
         case when record_kind = 'bucket' then source_format || ':' || coalesce(bucket_grouping, '') end
             as bucket_shape,
+        case when record_kind = 'bucket' then {{ bucket_width_seconds('bucket_width') }} end
+            as bucket_width_seconds,
         loaded_at
     from source
 )

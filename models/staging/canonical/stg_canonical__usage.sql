@@ -43,6 +43,7 @@ renamed as (
         coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo,
         -- request-level records: no export shape to choose between (int_usage_netted)
         cast(null as string) as bucket_shape,
+        cast(null as bigint) as bucket_width_seconds,
         loaded_at
     from source
 )

@@ -51,6 +51,7 @@ renamed as (
         source.api_key,
         'global' as inference_geo,
         cast(null as string) as bucket_shape,
+        cast(null as bigint) as bucket_width_seconds,
         source.loaded_at
     from source
     left join provider_spellings
