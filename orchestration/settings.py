@@ -67,6 +67,11 @@ THRESHOLDS = {
         "Quality bar for your eval results (tiering_evals.csv): a model is recommended for "
         "a feature only if its pass rate (0 to 1) is at least this.",
     ),
+    "max_tokens_per_second": (
+        "count",
+        "Loader bound: a usage bucket holding more tokens (input, cache and output) than "
+        "its length in seconds times this is refused as absurd, naming the record.",
+    ),
 }
 VALUE_RULES = {  # kind: (accepts integers only, lowest, highest)
     "count": (True, Decimal(1), None),
