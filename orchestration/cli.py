@@ -1,7 +1,8 @@
 """`llm-cost-audit`: a thin face over the Dagster definitions.
 
 llm-cost-audit run --exports DIR [--warehouse FILE] [--report-dir DIR] [--publish-dir DIR]
-                   [--config DIR]
+                   [--config DIR] [--undated-day YYYY-MM-DD]
+llm-cost-audit formats
 llm-cost-audit init-config DIR
 llm-cost-audit settings [--config DIR]
 llm-cost-audit demo [--scale X]
@@ -36,6 +37,7 @@ def run_audit(
     report_dir: Path,
     publish_dir: Path | None = None,
     config_dir: Path | None = None,
+    undated_day: str | None = None,
 ) -> int:
     """Materialize every asset in-process, as the schedule does; print the summary (after
     a failed test or model too, from where the report took it) and what failed.
@@ -72,6 +74,7 @@ def run_audit(
         str(report_dir),
         str(publish_dir),
         config_dir=str(config_dir or ""),
+        undated_day=undated_day or "",
     )
     with log_path.open("w") as log_file, contextlib.redirect_stdout(log_file):
         result = defs.resolve_job_def("audit_job").execute_in_process(
@@ -136,6 +139,28 @@ def run_demo(scale: float) -> int:
     files = generate_demo(exports, scale=scale)
     print(f"Generated {len(files)} demo export files in {exports}")
     return run_audit(exports, REPO_ROOT / "warehouse" / "demo.duckdb", REPO_ROOT / "reports")
+
+
+def run_formats() -> int:
+    """Every export format the loader recognises, one per line."""
+    from orchestration.ingest.detect import supported_formats
+
+    print("Export formats llm-cost-audit loads (recognised by content, not by file name):")
+    for description in supported_formats():
+        print(f"  - {description}")
+    print("Details and traps of each: docs/formats.md")
+    return 0
+
+
+def _day_argument(text: str) -> str:
+    from datetime import date
+
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)")
 
 
 def run_init_config(directory: Path) -> int:
@@ -259,6 +284,16 @@ def main(argv: list[str] | None = None) -> int:
         "beside the warehouse)",
     )
     _add_config_argument(run)
+    run.add_argument(
+        "--undated-day",
+        type=_day_argument,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="UTC day of records that carry no time of their own (Anthropic Messages "
+        "responses and batch results, ...) outside a date=YYYY-MM-DD folder; without "
+        "either such a file is refused (a file's modification time is never used)",
+    )
+    commands.add_parser("formats", help="list the export formats the loader recognises")
     init_config = commands.add_parser(
         "init-config", help="write every settings file as a template into a directory"
     )
@@ -324,7 +359,10 @@ def main(argv: list[str] | None = None) -> int:
             args.report_dir.resolve(),
             args.publish_dir.resolve() if args.publish_dir else None,
             config_dir_from(args.config),
+            args.undated_day,
         )
+    if args.command == "formats":
+        return run_formats()
     if args.command == "init-config":
         return run_init_config(args.directory.resolve())
     if args.command == "settings":

@@ -39,6 +39,7 @@ def build_definitions(
     publish_dir: str = "",
     nightly: NightlyTime | None = None,
     config_dir: str = "",
+    undated_day: str = "",
 ) -> dg.Definitions:
     """Definitions bound to one warehouse; dbt finds the same file through the env var.
     The nightly time comes from the environment unless given."""
@@ -55,6 +56,7 @@ def build_definitions(
                 report_dir=report_dir,
                 publish_dir=publish_dir,
                 config_dir=config_dir,
+                undated_day=undated_day,
             ),
             "dbt": DbtCliResource(
                 project_dir=dbt_project,

@@ -11,13 +11,16 @@ class AuditPaths(dg.ConfigurableResource):
     """The paths a run works on. The CLI sets them per invocation; the schedule takes
     them from the environment (see definitions.py). The published copy goes to
     `publish_dir`, by default `published/` beside the warehouse. `config_dir` is the
-    user's settings directory (orchestration/settings.py); empty: the project's defaults."""
+    user's settings directory (orchestration/settings.py); empty: the project's defaults.
+    `undated_day` (YYYY-MM-DD, `run --undated-day`) dates records that carry no time when
+    no `date=` folder does; empty: such files are refused."""
 
     warehouse: str
     exports_dir: str
     report_dir: str
     publish_dir: str = ""
     config_dir: str = ""
+    undated_day: str = ""
 
     @property
     def warehouse_path(self) -> Path:

@@ -13,14 +13,18 @@ Each family asset carries two Great Expectations checks:
   their last good state.
 """
 
+import dataclasses
+
 import dagster as dg
 
+from orchestration.ingest.bounds import LoadOptions
 from orchestration.ingest.formats import DEFAULT_FAMILY, SOURCE_FAMILIES
 from orchestration.ingest.load import FileOutcome, load_exports
 from orchestration.ingest.validate import validate_changed_rows
 from orchestration.progress import progress_log
 from orchestration.project import REPO_ROOT
 from orchestration.resources import AuditPaths
+from orchestration.settings import load_settings
 from orchestration.warehouse import connect
 
 FILES_CHECK = "export_files_pass_expectations"
@@ -78,9 +82,18 @@ def _family_of(outcome: FileOutcome) -> str:
     ],
 )
 def load_export_files(context: dg.AssetExecutionContext, paths: AuditPaths):
+    thresholds = load_settings(paths.config_path).thresholds
+    options = LoadOptions(undated_day=paths.undated_day or None)
+    if "max_tokens_per_second" in thresholds:  # else the project's default
+        rate = int(thresholds["max_tokens_per_second"])
+        options = dataclasses.replace(options, max_tokens_per_second=rate)
     with connect(paths.warehouse_path) as con:
         result = load_exports(
-            con, paths.exports_path, repo_root=REPO_ROOT, progress=progress_log.info
+            con,
+            paths.exports_path,
+            repo_root=REPO_ROOT,
+            progress=progress_log.info,
+            options=options,
         )
         row_suites = {
             name: validate_changed_rows(con, name, repo_root=REPO_ROOT) for name in RAW_KEYS

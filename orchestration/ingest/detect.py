@@ -52,6 +52,8 @@ class UnsupportedFormatError(ValueError):
 class DetectedFormat:
     family: str  # "canonical"; later "anthropic_usage", "openai_costs", ...
     encoding: Encoding
+    # CSV only: `;` for a spreadsheet saved in a locale whose decimal mark is a comma
+    delimiter: str = ","
 
     @property
     def source_format(self) -> str:
@@ -67,6 +69,7 @@ class FileSniff:
     # JSON pages: the keys of the records inside the envelope (`data[].results[]`); the
     # page's and its buckets' own keys are in `columns`.
     record_keys: tuple[str, ...] = ()
+    delimiter: str = ","  # CSV only
 
     def describe(self) -> str:
         shown = ", ".join(self.columns[:12]) + (", ..." if len(self.columns) > 12 else "")
@@ -77,6 +80,8 @@ class FileSniff:
                 f"keys [{shown}] and result keys [{records}]"
             )
         kind = {"csv": "CSV", "jsonl": "JSONL", "parquet": "Parquet"}[self.encoding]
+        if self.delimiter != ",":
+            kind += f" (the delimiter found is {self.delimiter!r})"
         noun = "keys" if self.encoding == "jsonl" else "columns"
         return f"{kind} with {noun} [{shown}]"
 
@@ -92,6 +97,13 @@ class Match:
 
 Detector = Callable[[FileSniff], Match | None]
 DETECTORS: list[Detector] = []
+# What each format's records carry (format description -> column or key names, and the
+# encodings it comes in), to say which format an unrecognised file comes closest to and
+# what it lacks.
+SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[Encoding, ...]]] = {}
+# Delimiters a CSV export may use besides the comma: spreadsheets in locales whose
+# decimal mark is a comma save `;`-separated "CSV"; tab-separated text is common too.
+OTHER_DELIMITERS = (";", "\t", "|")
 CANONICAL_DESCRIPTION = (
     "canonical usage (CSV, JSONL or Parquet with columns timestamp, provider, model, "
     "input_tokens, output_tokens, ...)"
@@ -103,6 +115,12 @@ def register_detector(detector: Detector) -> Detector:
     return detector
 
 
+def register_signature(
+    description: str, columns: tuple[str, ...] | frozenset[str], *encodings: Encoding
+) -> None:
+    SIGNATURES[description] = (tuple(columns), encodings)
+
+
 @register_detector
 def detect_canonical(sniff: FileSniff) -> Match | None:
     columns = set(sniff.columns)
@@ -110,9 +128,9 @@ def detect_canonical(sniff: FileSniff) -> Match | None:
         return None
     present = columns & set(REQUIRED_COLUMNS)
     if len(present) == len(REQUIRED_COLUMNS):
-        return Match(DetectedFormat("canonical", sniff.encoding), complete=True)
+        return Match(DetectedFormat("canonical", sniff.encoding, sniff.delimiter), complete=True)
     if len(present) >= 2:
-        return Match(DetectedFormat("canonical", sniff.encoding), complete=False)
+        return Match(DetectedFormat("canonical", sniff.encoding, sniff.delimiter), complete=False)
     return None
 
 
@@ -122,12 +140,31 @@ def detect_format(path: Path) -> DetectedFormat:
     matches = [m for m in (detector(sniff) for detector in DETECTORS) if m is not None]
     if matches:
         # A complete match beats a near miss; among equals, registration order decides.
-        return min(matches, key=lambda m: not m.complete).format
-    raise UnsupportedFormatError(
-        path,
-        f"{sniff.describe()}; the canonical format needs columns {', '.join(REQUIRED_COLUMNS)}"
-        f"; supported formats: {'; '.join(supported_formats())}",
-    )
+        found = min(matches, key=lambda m: not m.complete).format
+        if sniff.delimiter != found.delimiter:  # a provider detector knows no delimiter
+            found = DetectedFormat(found.family, found.encoding, sniff.delimiter)
+        return found
+    raise UnsupportedFormatError(path, f"{sniff.describe()}; {closest_format(sniff)}")
+
+
+def closest_format(sniff: FileSniff) -> str:
+    """Which format's columns the file shares most of, and what it lacks; where to see
+    every format (a list of them all on one line read as noise)."""
+    names = set(sniff.columns) | set(sniff.record_keys)
+    scored = [
+        # a format of the file's own encoding first, then the share of its columns
+        (sniff.encoding in encodings, len(names & set(columns)) / len(columns), description)
+        for description, (columns, encodings) in SIGNATURES.items()
+        if names & set(columns)
+    ]
+    every = "`llm-cost-audit formats` lists every supported format (docs/formats.md)"
+    if not scored:
+        return f"it shares no column with any supported format; {every}"
+    *_, description = max(scored, key=lambda s: s[:2])
+    columns = SIGNATURES[description][0]
+    missing = [c for c in columns if c not in names]
+    has = ", ".join(c for c in columns if c in names)
+    return f"closest format: {description} (has {has}; missing {', '.join(missing)}); {every}"
 
 
 def supported_formats() -> list[str]:
@@ -159,7 +196,33 @@ def sniff_file(path: Path) -> FileSniff:
         )
     if stripped[0] == "{":
         return FileSniff(path, "jsonl", _jsonl_keys(path, text, truncated))
-    return FileSniff(path, "csv", _csv_header(path, stripped))
+    return _csv_sniff(path, stripped)
+
+
+def _cut_short(text: str) -> str | None:
+    """Where an unfinished JSON text stops (`inside an object`, ...), or None when every
+    bracket and string it opens is closed."""
+    open_brackets: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            open_brackets.append(char)
+        elif char in "}]" and open_brackets:
+            open_brackets.pop()
+    if in_string:
+        return "inside a string"
+    if open_brackets:
+        return "inside an object" if open_brackets[-1] == "{" else "inside an array"
+    return None
 
 
 def _decode_head(path: Path, head: bytes, truncated: bool) -> str:
@@ -249,7 +312,9 @@ def _jsonl_keys(path: Path, text: str, truncated: bool) -> tuple[str, ...]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
-            raise UnsupportedFormatError(path, _describe_json_document(path, line_number)) from None
+            raise UnsupportedFormatError(
+                path, _describe_json_document(path, line_number, line)
+            ) from None
         if not isinstance(record, dict):
             raise UnsupportedFormatError(
                 path, f"line {line_number} is JSON but not an object (expected JSONL records)"
@@ -264,12 +329,29 @@ def _jsonl_keys(path: Path, text: str, truncated: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _describe_json_document(path: Path, line_number: int) -> str:
+def _describe_json_document(path: Path, line_number: int, line: str) -> str:
     """Say what a `{...}` file that is not JSONL looks like: usually a pretty-printed
-    API response."""
+    API response, sometimes one cut short."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = None
+    try:
+        document = json.loads(text) if text is not None else None
+    except json.JSONDecodeError as error:
+        size = path.stat().st_size
+        if (where := _cut_short_at(text, error)) is not None:
+            return (
+                f"the JSON document ends at byte {size} {where}: the file is cut short "
+                "(an interrupted download or copy?); export it again"
+            )
+        if line_number == len(text.splitlines()) and (where := _cut_short_line(line)):
+            return (
+                f"line {line_number}, the last, ends at byte {size} {where}: the file is "
+                "cut short; export it again"
+            )
+        document = None
+    if document is None:
         return f"line {line_number} is not valid JSON (expected one JSON object per line)"
     if isinstance(document, dict) and ENVELOPE_KEYS & set(document):
         return (
@@ -279,14 +361,38 @@ def _describe_json_document(path: Path, line_number: int) -> str:
     return "a single multi-line JSON document, not JSONL (one JSON object per line)"
 
 
-def _csv_header(path: Path, text: str) -> tuple[str, ...]:
+def _cut_short_at(text: str, error: json.JSONDecodeError) -> str | None:
+    """Where the text stops when the parser failed for want of more of it, else None
+    (`{not json` fails where it goes wrong, not at the end)."""
+    ran_out = error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string")
+    return _cut_short(text) if ran_out else None
+
+
+def _cut_short_line(line: str) -> str | None:
+    try:
+        json.loads(line)
+    except json.JSONDecodeError as error:
+        return _cut_short_at(line, error)
+    return None
+
+
+def _csv_sniff(path: Path, text: str) -> FileSniff:
     first_line = text.splitlines()[0]
     header = next(csv.reader(io.StringIO(first_line)))
+    delimiter = ","
+    if len(header) < 2:
+        # `;` (a spreadsheet's export), tab, `|`: the delimiter the header is split by
+        for other in OTHER_DELIMITERS:
+            split = next(csv.reader(io.StringIO(first_line), delimiter=other))
+            if len(split) >= 2:
+                header, delimiter = split, other
+                break
     if len(header) < 2:
         raise UnsupportedFormatError(
             path, f"text whose first line is not a CSV header ({first_line[:80]!r})"
         )
-    return tuple(header)  # header names are exact (docs/formats.md): no stripping
+    # header names are exact (docs/formats.md): no stripping
+    return FileSniff(path, "csv", tuple(header), delimiter=delimiter)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from typing import Literal
 
 import duckdb
 
+from orchestration.ingest.bounds import SHAPES, LoadOptions, out_of_bounds
 from orchestration.ingest.detect import UnsupportedFormatError, detect_format
 from orchestration.ingest.formats import canonical, providers
 from orchestration.ingest.gx_runner import ExpectationErrored
@@ -188,15 +189,19 @@ def load_exports(
     *,
     repo_root: Path,
     progress: Callable[[str], None] | None = None,
+    options: LoadOptions | None = None,
 ) -> LoadResult:
     """Load every data file under `exports_dir` (recursively, by modification time, then
     name) into `raw.*`. Never raises for a bad file: see `LoadResult.rejected`."""
     exports_dir = exports_dir.resolve()
+    options = options or LoadOptions()  # one run time for every file
     ensure_raw_tables(con)
     result = LoadResult()
     for path in iter_export_files(exports_dir):
         display_name = f"{exports_dir.name}/{path.relative_to(exports_dir).as_posix()}"
-        outcome = load_file(con, path, repo_root=repo_root, display_name=display_name)
+        outcome = load_file(
+            con, path, repo_root=repo_root, display_name=display_name, options=options
+        )
         result.add(outcome)
         if progress is not None:
             progress(_progress_line(outcome))
@@ -209,8 +214,10 @@ def load_file(
     *,
     repo_root: Path,
     display_name: str | None = None,
+    options: LoadOptions | None = None,
 ) -> FileOutcome:
     """Load one file (skipped when the ledger has this path with this content)."""
+    options = options or LoadOptions()
     path = path.resolve()
     display_name = display_name or _default_display_name(path)
     ensure_raw_tables(con)
@@ -228,7 +235,7 @@ def load_file(
         return FileOutcome(path, display_name, "rejected", 0, source_format, error)
 
     try:
-        return _load_content(con, path, content_sha256, display_name, repo_root, reject)
+        return _load_content(con, path, content_sha256, display_name, repo_root, reject, options)
     except (duckdb.Error, OSError) as exc:
         # Anything else that goes wrong with one file (unreadable, a failed commit, which
         # was rolled back) rejects that file; the walk goes on.
@@ -243,6 +250,7 @@ def _load_content(
     display_name: str,
     repo_root: Path,
     reject: Callable[..., FileOutcome],
+    options: LoadOptions,
 ) -> FileOutcome:
     try:
         detected = detect_format(path)
@@ -251,13 +259,13 @@ def _load_content(
     if detected.family != "canonical":
         loaded = load_provider_content(
             con, path, detected, content_sha256=content_sha256, display_name=display_name,
-            repo_root=repo_root, reject=reject, commit=_commit,
+            repo_root=repo_root, reject=reject, commit=_commit, options=options,
         )  # fmt: skip
         if isinstance(loaded, FileOutcome):
             return loaded
         return FileOutcome(path, display_name, "loaded", int(loaded), detected.source_format)
     try:
-        staged = canonical.stage(con, path, detected.encoding)
+        staged = canonical.stage(con, path, detected.encoding, detected.delimiter)
     except canonical.StagingError as exc:
         return reject(f"{display_name}: {exc}", detected.source_format)
     try:
@@ -273,6 +281,9 @@ def _load_content(
             return reject(
                 f"{display_name}: validation could not run: {exc}", detected.source_format
             )
+        errors = errors or out_of_bounds(
+            con, staged.table, SHAPES["canonical"], options, display_name=display_name
+        )
         if errors:
             return reject("\n".join(errors), detected.source_format)
         final = canonical.create_final_table(

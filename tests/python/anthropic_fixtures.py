@@ -198,8 +198,9 @@ def write_acme(root: Path) -> None:
             indent=2,
         ),
     )
+    # Messages responses and batch results carry no time: their day is the `date=` folder's
     write(
-        acme / "responses.jsonl",
+        acme / "date=2026-09-02" / "responses.jsonl",
         json.dumps(
             message(
                 "msg_acme_1",
@@ -235,7 +236,7 @@ def write_acme(root: Path) -> None:
         mtime=SEPT_2_NOON,
     )
     write(
-        acme / "batch_results.jsonl",
+        acme / "date=2026-09-02" / "batch_results.jsonl",
         "\n".join(
             json.dumps(line)
             for line in (

@@ -79,7 +79,8 @@ def test_every_format_is_detected_by_content_and_loaded(tmp_path):
         "select cache_write_5m_tokens from raw.anthropic_usage where model like 'claude-haiku%' "
         "and source_format = 'anthropic_console_usage_csv'"
     ).fetchall() == [(400_000,)]
-    # no time of its own: the file's modification time, flagged; custom_id kept, never a key
+    # no time of its own: the day of the date= folder above, flagged; custom_id kept, never
+    # a key
     rows = con.execute(
         "select usage_id, custom_id, bucket_start_at, is_time_from_file, service_tier, "
         "cache_write_5m_tokens from raw.anthropic_usage where record_kind = 'request' "
@@ -90,7 +91,7 @@ def test_every_format_is_detected_by_content_and_loaded(tmp_path):
         "anthropic:msg:acme:msg_acme_2",
         "anthropic:msg:acme:msg_acme_batch_1",
     ]
-    assert {(str(r[2]), r[3]) for r in rows} == {("2026-09-02 12:00:00", True)}
+    assert {(str(r[2]), r[3]) for r in rows} == {("2026-09-02 00:00:00", True)}
     assert rows[2][1] == "ticket-1" and rows[2][4] == "batch"
     assert rows[1][5] == 10_000  # no breakdown: 5-minute writes
     # completion text is never stored
@@ -144,8 +145,9 @@ BAD_FILES = {
             )
         ),  # fmt: skip
         [
+            # the file's only bucket: 6 h of a day, a partial bucket of no stated width
             "page 1, bucket 2026-09-01T00:00:00Z, result 1: bucket from '2026-09-01T00:00:00Z' "
-            "to '2026-09-01T06:00:00Z' is not 1m, 1h or 1d wide",
+            "to '2026-09-01T06:00:00Z' is a partial bucket (21600 s",
             "page 1, bucket 2026-09-01T00:00:00Z, result 1: input_tokens '-5' is not a "
             "non-negative integer",
         ],
@@ -250,17 +252,16 @@ def test_a_bad_file_is_rejected_whole_with_the_record_and_the_problem(tmp_path, 
     assert con.execute("select count(*) from raw.anthropic_costs").fetchone() == (0,)
 
 
-def test_an_unknown_file_lists_the_supported_formats(tmp_path):
+def test_an_unknown_file_names_the_closest_format_and_what_it_lacks(tmp_path):
     path = write(tmp_path / "x.json", json.dumps(page(bucket("a", "b", {"foo": 1}))))
     with pytest.raises(UnsupportedFormatError) as raised:
         detect_format(path)
-    for supported in (
-        "canonical usage",
-        "Anthropic usage report JSON",
-        "Anthropic Console cost CSV",
-        "Anthropic Message Batches results",
-    ):
-        assert supported in raised.value.reason
+    reason = raised.value.reason
+    assert "closest format: Anthropic usage report JSON" in reason, reason
+    assert "missing cache_read_input_tokens, uncached_input_tokens" in reason, reason
+    # every format is one command away, not a 1,600-character line
+    assert "`llm-cost-audit formats` lists every supported format" in reason
+    assert "Anthropic Console cost CSV" not in reason and len(reason) < 600
 
 
 # -- the warehouse: keys, precedence, attribution, costs ------------------------------

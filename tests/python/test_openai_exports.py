@@ -109,11 +109,17 @@ def test_every_format_is_detected_by_content_and_loaded(tmp_path):
     assert by_id["openai:req:acme:chatcmpl-batch-1"][:2] == ("request", "doc-1")
     assert by_id["openai:req:acme:resp_batch_2"][:2] == ("request", "doc-1")
     assert by_id["openai:req:acme:resp_batch_2"][4] is True
-    # failed lines: counted with their error, no usage, the file's time (flagged)
+    # failed lines: counted with their error, no usage, no time of their own: the batch's
+    # first dated line's (flagged), never the file's modification time
     assert by_id["openai:batch_req:acme:batch_req_3"][0] == "failed_request"
     assert by_id["openai:batch_req:acme:batch_req_3"][-1] == "string_above_max_length"
     assert by_id["openai:batch_req:acme:batch_req_4"][-1] == "batch_expired"
     assert by_id["openai:batch_req:acme:batch_req_4"][3] is True
+    (first_dated,) = con.execute(
+        "select min(bucket_start_at) from raw.openai_usage where record_kind = 'request' "
+        "and source_format = 'openai_batch_output_jsonl'"
+    ).fetchone()
+    assert by_id["openai:batch_req:acme:batch_req_4"][2] == first_dated
     # completion text is never stored
     assert "SECRET COMPLETION TEXT" not in repr(
         con.execute("select * from raw.openai_usage").fetchall()
@@ -169,8 +175,9 @@ BAD_FILES = {
             )
         ),  # fmt: skip
         [
+            # the file's only bucket: 6 h of a day, a partial bucket of no stated width
             "page 1, bucket 1788220800 (2026-09-01T00:00:00Z), result 1: bucket from "
-            "'1788220800' to '1788242400' is not 1m, 1h or 1d wide",
+            "'1788220800' to '1788242400' is a partial bucket (21600 s",
             "page 1, bucket 1788220800 (2026-09-01T00:00:00Z), result 1: input_tokens '-5' is "
             "not a non-negative integer",
             "page 1, bucket 1788220800 (2026-09-01T00:00:00Z), result 2: cached (90) and "
@@ -286,19 +293,16 @@ def test_a_bad_file_loses_nothing_already_loaded(tmp_path):
     assert after == before
 
 
-def test_an_unknown_file_lists_the_openai_formats(tmp_path):
+def test_an_unknown_file_names_the_closest_openai_format(tmp_path):
     path = write(tmp_path / "x.json", json.dumps(page(bucket(SEPT_1, DAY, {"foo": 1}))))
     with pytest.raises(UnsupportedFormatError) as raised:
         detect_format(path)
-    for supported in (
-        "OpenAI Usage API JSON",
-        "OpenAI Costs API JSON",
-        "OpenAI dashboard usage CSV",
-        "OpenAI dashboard cost CSV",
-        "OpenAI Chat Completions / Responses API responses",
-        "OpenAI Batch API output",
-    ):
-        assert supported in raised.value.reason
+    reason = raised.value.reason
+    # a JSON page: the closest format is one of JSON pages (the Costs API: 3 of its 5 keys),
+    # never the dashboard CSV that shares start_time and end_time
+    assert "closest format: OpenAI Costs API JSON" in reason, reason
+    assert "(has start_time, end_time, results; missing amount, line_item)" in reason, reason
+    assert "`llm-cost-audit formats` lists every supported format" in reason
 
 
 def test_the_shared_samples_are_detected_as_openai_formats():

@@ -1,10 +1,11 @@
-"""Anthropic Console CSV exports: daily token usage and daily cost.
+"""Anthropic Console CSV exports: daily or hourly token usage, and daily cost.
 
 Columns are mapped by header name, never by position: the two files order them
 differently and older exports (2024) have one `usage_input_tokens_cache_write` column
 (5-minute writes, the only TTL then) and no `context_window`. `api_key` is the key's
 name and may hold commas (quoted); `context_window` is written `≤ 200k` / `> 200k`; a
-UTF-8 byte order mark is allowed. A header-only file is valid and loads nothing.
+UTF-8 byte order mark is allowed. A header-only file is valid and loads nothing. An hourly
+export writes `usage_date_utc` as `2026-04-02 04:00`: each row is then a 1h bucket.
 """
 
 from __future__ import annotations
@@ -28,12 +29,27 @@ COST_REQUIRED = ("usage_date_utc", "cost_usd")
 SERVICE_TIERS = ("standard", "batch", "priority", "flex")
 
 
-def _day_bounds(header: list[str]) -> str:
-    day = csv_column(header, "usage_date_utc")
-    return (
-        f"{day} as bucket_start, "
-        f"strftime(try_cast({day} as date) + interval 1 day, '%Y-%m-%d') as bucket_end"
-    )
+# The width of a row's bucket is the form of its `usage_date_utc`: a date is a day, a
+# date and an hour (`2026-04-02 04:00`, hourly exports list only hours with usage) an hour.
+DAY_FORM = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+HOUR_FORM = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:00)?Z?$"
+
+
+def _bucket_bounds(header: list[str]) -> str:
+    start = csv_column(header, "usage_date_utc")
+    hour = f"try_cast(rtrim({start}, 'Z') as timestamp)"
+    return f"""
+        {start} as bucket_start,
+        case
+            when regexp_matches({start}, '{DAY_FORM}')
+                then strftime(try_cast({start} as date) + interval 1 day, '%Y-%m-%d')
+            when regexp_matches({start}, '{HOUR_FORM}')
+                then strftime({hour} + interval 1 hour, '%Y-%m-%d %H:%M')
+        end as bucket_end,
+        case
+            when regexp_matches({start}, '{DAY_FORM}') then '1d'
+            when regexp_matches({start}, '{HOUR_FORM}') then '1h'
+        end as stated_bucket_width"""
 
 
 def stage_console_usage(con, context: FileContext, encoding: str) -> str:
@@ -49,7 +65,7 @@ def stage_console_usage(con, context: FileContext, encoding: str) -> str:
             'row ' || (rowid + 1) || ' (line ' || (rowid + 2) || ')' as location,
             false as time_from_file,
             'bucket' as record_kind,
-            {_day_bounds(header)},
+            {_bucket_bounds(header)},
             cast(null as varchar) as request_id,
             cast(null as varchar) as custom_id,
             {c("model_version")} as model,
@@ -87,7 +103,7 @@ def stage_console_cost(con, context: FileContext, encoding: str) -> str:
         select
             rowid + 1 as source_record,
             'row ' || (rowid + 1) || ' (line ' || (rowid + 2) || ')' as location,
-            {_day_bounds(header)},
+            {_bucket_bounds(header)},
             {c("cost_usd")} as amount,
             'usd' as amount_unit,
             {c("list_price_usd")} as list_amount,

@@ -1,10 +1,12 @@
 """Anthropic request-level logs: Messages API responses and Message Batches results (JSONL).
 
-A response carries no time of its own: the record takes its file's modification time,
-flagged `is_time_from_file`. Only `id`, `model` and `usage` are read: `content` (the
-completion text) is never selected. `usage.input_tokens` already excludes cache reads
-and writes (Anthropic counts them beside input). Without the `cache_creation` breakdown,
-`cache_creation_input_tokens` are 5-minute writes (docs/formats.md).
+A response carries no time of its own: the record takes the day of a `date=YYYY-MM-DD`
+folder above the file, else `run --undated-day`, flagged `is_time_from_file`; with
+neither the file is refused (never its modification time: docs/formats.md). Only `id`,
+`model` and `usage` are read: `content` (the completion text) is never selected.
+`usage.input_tokens` already excludes cache reads and writes (Anthropic counts them
+beside input). Without the `cache_creation` breakdown, `cache_creation_input_tokens` are
+5-minute writes (docs/formats.md).
 
 Batch results: one line per request, `{custom_id, result: {type, message?}}`; only
 `succeeded` lines carry usage (the others are skipped), on the batch tier. The key is the
@@ -43,7 +45,7 @@ def _message_rows(table: str, message: str, where: str, default_tier: str | None
             'line ' || source_line as location,
             true as time_from_file,
             'request' as record_kind,
-            {{mtime}} as bucket_start,
+            {{undated}} as bucket_start,
             cast(null as varchar) as bucket_end,
             {json_text(m, "$.id")} as request_id,
             {json_text("line", "$.custom_id")} as custom_id,
@@ -76,9 +78,7 @@ def _message_rows(table: str, message: str, where: str, default_tier: str | None
 def stage_messages(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(MESSAGES)
     read_json_lines(con, context, table)
-    rows = _message_rows(table, "$", "true", None).replace(
-        "{mtime}", sql_str(context.file_mtime_text)
-    )
+    rows = _message_rows(table, "$", "true", None).replace("{undated}", context.undated_time_sql)
     con.execute(f"create temp table {table}_rows as {rows}")
     anthropic_usage.add_parsed_columns(con, table)
     return table
@@ -90,7 +90,7 @@ def stage_batch_results(con, context: FileContext, encoding: str) -> str:
     # errored, canceled and expired requests are not billed and carry no usage
     succeeded = "json_extract_string(line, '$.result.type') = 'succeeded'"
     rows = _message_rows(table, "$.result.message", succeeded, "batch").replace(
-        "{mtime}", sql_str(context.file_mtime_text)
+        "{undated}", context.undated_time_sql
     )
     con.execute(f"create temp table {table}_rows as {rows}")
     anthropic_usage.add_parsed_columns(con, table)

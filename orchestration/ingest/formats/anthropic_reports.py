@@ -15,7 +15,9 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     json_text,
     new_table_name,
+    page_width_sql,
     sql_str,
+    utc_timestamp,
 )
 
 USAGE_REPORT = "anthropic_usage_report"
@@ -27,9 +29,12 @@ COST_RESULT_KEYS = frozenset({"amount", "cost_type"})
 
 def _results_select(table: str, columns: dict[str, str]) -> str:
     """One row per result of every bucket of every page, in file order, `columns` (name ->
-    JSON path in the result, or `bucket:<path>` in the bucket) as trimmed text."""
+    JSON path in the result, `bucket:<path>` in the bucket, or `sql:<expression>` over
+    `page`, `bucket` and `result`) as trimmed text."""
     selected = ",\n            ".join(
-        f"{json_text('bucket', path.removeprefix('bucket:'))} as {name}"
+        f"{path.removeprefix('sql:')} as {name}"
+        if path.startswith("sql:")
+        else f"{json_text('bucket', path.removeprefix('bucket:'))} as {name}"
         if path.startswith("bucket:")
         else f"{json_text('result', path)} as {name}"
         for name, path in columns.items()
@@ -39,6 +44,7 @@ def _results_select(table: str, columns: dict[str, str]) -> str:
             select
                 pages.rowid + 1 as page_number,
                 cast(bucket.key as integer) as bucket_index,
+                pages.page,
                 bucket.value as bucket
             from {table}_pages as pages, json_each(pages.page, '$.data') as bucket
         ),
@@ -47,6 +53,7 @@ def _results_select(table: str, columns: dict[str, str]) -> str:
                 page_number,
                 bucket_index,
                 cast(result.key as integer) as result_index,
+                page,
                 bucket,
                 result.value as result
             from buckets, json_each(bucket, '$.results') as result
@@ -75,6 +82,14 @@ def stage_usage_report(con, context: FileContext, encoding: str) -> str:
     columns = {
         "bucket_start": "bucket:$.starting_at",
         "bucket_end": "bucket:$.ending_at",
+        # the width a partial first or last bucket is part of
+        "stated_bucket_width": "sql:"
+        + page_width_sql(
+            con,
+            f"{table}_pages",
+            utc_timestamp(json_text("bucket", "$.starting_at")),
+            utc_timestamp(json_text("bucket", "$.ending_at")),
+        ),
         "model": "$.model",
         "service_tier": "$.service_tier",
         "context_window": "$.context_window",
@@ -94,7 +109,7 @@ def stage_usage_report(con, context: FileContext, encoding: str) -> str:
         create temp table {table}_rows as
         select
             source_record, location, false as time_from_file, 'bucket' as record_kind,
-            bucket_start, bucket_end,
+            bucket_start, bucket_end, stated_bucket_width,
             cast(null as varchar) as request_id, cast(null as varchar) as custom_id,
             model, service_tier, context_window, api_key_id,
             cast(null as varchar) as api_key_name, workspace_id,

@@ -24,10 +24,12 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     bucket_grouping_sql,
     bucket_usage_id_sql,
+    bucket_width_sql,
     empty_or,
     integer,
     register_table_format,
     sql_str,
+    stated_width_column,
     utc_timestamp,
 )
 from orchestration.ingest.validate import Check
@@ -97,8 +99,6 @@ USAGE_TEXT_COLUMNS = (
     *TOKEN_COLUMNS,
     "web_search_requests",
 )
-# Bucket widths the usage API offers, by length in seconds.
-WIDTHS = {60: "1m", 3600: "1h", 86400: "1d"}
 # Spellings of the context window: the API's and the Console's (with a Unicode `≤`).
 CONTEXT_WINDOWS = {
     "0-200k": False,
@@ -113,16 +113,12 @@ CONTEXT_WINDOWS = {
 
 def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """`<table>` = `<table>_rows` + typed `parsed_*` columns (NULL where text won't parse)."""
-    width_cases = " ".join(f"when {seconds} then '{name}'" for seconds, name in WIDTHS.items())
     context_cases = " ".join(
         f"when {sql_str(spelling)} then {str(flag).lower()}"
         for spelling, flag in CONTEXT_WINDOWS.items()
     )
     tokens = ",\n            ".join(f"{integer(c)} as parsed_{c}" for c in TOKEN_COLUMNS)
-    con.execute(
-        f"""
-        create temp table {table} as
-        with typed as (
+    typed = f"""
             select
                 *,
                 {utc_timestamp("bucket_start")} as parsed_bucket_start_at,
@@ -132,15 +128,9 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
                 'anthropic:' || lower(service_tier) as service_tier_key,
                 case lower(context_window) {context_cases} end as parsed_long_context
             from {table}_rows
-        )
-        select
-            *,
-            case date_diff('second', parsed_bucket_start_at, parsed_bucket_end_at)
-                {width_cases}
-            end as parsed_bucket_width
-        from typed
-        """
-    )
+    """
+    widths = bucket_width_sql(typed, stated_width_column(con, f"{table}_rows"))
+    con.execute(f"create temp table {table} as {widths}")
 
 
 def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
@@ -157,7 +147,7 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
             ),
             lambda row: (
                 f"bucket from '{row.get('bucket_start')}' to '{row.get('bucket_end')}' "
-                "is not 1m, 1h or 1d wide"
+                + (row.get("bucket_width_problem") or "has no end")
             ),
         ),
         Check(
@@ -209,6 +199,7 @@ CHECKED_TEXT_COLUMNS = (
     "record_kind",
     "bucket_start",
     "bucket_end",
+    "bucket_width_problem",
     "model",
     "service_tier",
     "context_window",

@@ -86,12 +86,15 @@ class StagedFile:
     file_records: int | None = None
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> StagedFile:
-    """Parse `path` with DuckDB into TEMP staging tables (see the module docstring)."""
+def stage(
+    con: duckdb.DuckDBPyConnection, path: Path, encoding: str, delimiter: str = ","
+) -> StagedFile:
+    """Parse `path` with DuckDB into TEMP staging tables (see the module docstring);
+    `delimiter`: a CSV's, as detected (`;` from a spreadsheet)."""
     table = f"_ingest_canonical_{next(_table_ids)}"
     try:
         if encoding == "csv":
-            columns, has_lines = _stage_csv(con, path, table)
+            columns, has_lines = _stage_csv(con, path, table, delimiter)
         elif encoding == "jsonl":
             columns, has_lines = _stage_jsonl(con, path, table)
         elif encoding == "parquet":
@@ -106,10 +109,11 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, encoding: str) -> StagedFi
         drop_staging(con, table)
         raise
     (row_count,) = _fetchone(con, f"select count(*) from {table}")
-    return StagedFile(table, columns, int(row_count), has_lines, count_file_records(path, encoding))
+    records = count_file_records(path, encoding, delimiter)
+    return StagedFile(table, columns, int(row_count), has_lines, records)
 
 
-def count_file_records(path: Path, encoding: str) -> int:
+def count_file_records(path: Path, encoding: str, delimiter: str = ",") -> int:
     """The number of records in the file, by a reader other than the one that staged it."""
     if encoding == "parquet":
         import pyarrow.parquet as pq
@@ -118,7 +122,11 @@ def count_file_records(path: Path, encoding: str) -> int:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         if encoding == "jsonl":
             return sum(1 for line in handle if line.strip(_WHITESPACE))
-        rows = sum(1 for record in csv.reader(handle) if any(v.strip() for v in record))
+        rows = sum(
+            1
+            for record in csv.reader(handle, delimiter=delimiter)
+            if any(v.strip() for v in record)
+        )
     return max(rows - 1, 0)  # the header is not a record
 
 
@@ -234,14 +242,14 @@ def create_final_table(
 
 
 def _stage_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str
 ) -> tuple[tuple[str, ...], bool]:
-    # Dialect fixed to the canonical one (comma, double quotes) rather than sniffed: the
+    # Dialect fixed (the detected delimiter, double quotes) rather than DuckDB-sniffed: the
     # sniffer can pick another delimiter on odd files, and all values stay text here.
     # `skip = 0`: otherwise, on a ragged file, the sniffer silently skips the header.
     reader = (
         f"read_csv({_sql_str(path)}, all_varchar = true, header = true, skip = 0, "
-        "delim = ',', quote = '\"', escape = '\"')"
+        f"delim = {_sql_str(delimiter)}, quote = '\"', escape = '\"')"
     )
     header = [
         name

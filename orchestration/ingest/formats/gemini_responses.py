@@ -8,11 +8,11 @@ in `candidatesTokenCount` and is billed as output. Zero counts are usually absen
 is 0. Only `responseId`, `modelVersion`, `createTime` and `usageMetadata` are read: the
 candidates' text and a batch line's `request` (the prompt) are never selected.
 
-A response has a time only on Vertex AI (`createTime`); otherwise the record takes its
-file's modification time, flagged `is_time_from_file`. Streamed chunks of one response
-share its `responseId`: the last one (cumulative usage) is kept. A line without
-`usageMetadata` is a failed request when it carries `error` (skipped: not billed) and a
-wrong record otherwise (the file is rejected).
+A response has a time only on Vertex AI (`createTime`); otherwise the record takes the day
+of a `date=` folder or `run --undated-day`, flagged `is_time_from_file` (else refused).
+Streamed chunks of one response share its `responseId`: the last one (cumulative usage)
+is kept. A line without `usageMetadata` is a failed request when it carries `error`
+(skipped: not billed) and a wrong record otherwise (the file is rejected).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from orchestration.ingest.formats.provider import (
     ProviderStagingError,
     json_text,
     new_table_name,
-    sql_str,
 )
 
 RESPONSES = "gemini_responses"
@@ -72,7 +71,7 @@ def _stage(con, context: FileContext, family: str, batch: bool) -> str:
             bad_line,
             not bad_line and not has_usage as missing_usage,
             {created} is null as time_from_file,
-            coalesce({created}, {sql_str(context.file_mtime_text)}) as request_time,
+            coalesce({created}, {context.undated_time_sql}) as request_time,
             {json_text("response", "$.responseId")} as record_key,
             {json_text("response", "$.responseId")} as request_id,
             'gemini' as channel,

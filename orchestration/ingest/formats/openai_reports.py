@@ -17,6 +17,7 @@ from orchestration.ingest.formats.provider import (
     epoch_timestamp,
     json_text,
     new_table_name,
+    page_width_sql,
     sql_str,
 )
 
@@ -41,9 +42,12 @@ def _read_pages(con, context: FileContext, table: str, *exact_numbers: str) -> N
 
 def _results_select(table: str, columns: dict[str, str]) -> str:
     """One row per result of every bucket of every page, in file order, `columns` (name ->
-    JSON path in the result, or `bucket:<path>` in the bucket) as trimmed text."""
+    JSON path in the result, `bucket:<path>` in the bucket, or `sql:<expression>` over
+    `page`, `bucket` and `result`) as trimmed text."""
     selected = ",\n            ".join(
-        f"{json_text('bucket', path.removeprefix('bucket:'))} as {name}"
+        f"{path.removeprefix('sql:')} as {name}"
+        if path.startswith("sql:")
+        else f"{json_text('bucket', path.removeprefix('bucket:'))} as {name}"
         if path.startswith("bucket:")
         else f"{json_text('result', path)} as {name}"
         for name, path in columns.items()
@@ -54,6 +58,7 @@ def _results_select(table: str, columns: dict[str, str]) -> str:
             select
                 pages.rowid + 1 as page_number,
                 cast(bucket.key as integer) as bucket_index,
+                pages.page,
                 bucket.value as bucket
             from {table}_pages as pages, json_each(pages.page, '$.data') as bucket
         ),
@@ -62,6 +67,7 @@ def _results_select(table: str, columns: dict[str, str]) -> str:
                 page_number,
                 bucket_index,
                 cast(result.key as integer) as result_index,
+                page,
                 bucket,
                 result.value as result
             from buckets, json_each(bucket, '$.results') as result
@@ -86,6 +92,14 @@ def stage_usage_pages(con, context: FileContext, encoding: str) -> str:
     columns = {
         "bucket_start": "bucket:$.start_time",
         "bucket_end": "bucket:$.end_time",
+        # the width a partial first or last bucket is part of
+        "stated_bucket_width": "sql:"
+        + page_width_sql(
+            con,
+            f"{table}_pages",
+            epoch_timestamp(json_text("bucket", "$.start_time")),
+            epoch_timestamp(json_text("bucket", "$.end_time")),
+        ),
         "result_object": "$.object",
         "model": "$.model",
         "service_tier": "$.service_tier",
@@ -107,7 +121,7 @@ def stage_usage_pages(con, context: FileContext, encoding: str) -> str:
         create temp table {table}_rows as
         select
             source_record, location, false as time_from_file, 'bucket' as record_kind,
-            bucket_start, bucket_end,
+            bucket_start, bucket_end, stated_bucket_width,
             cast(null as varchar) as bucket_start_iso, cast(null as varchar) as bucket_end_iso,
             result_object,
             cast(null as varchar) as request_id, cast(null as varchar) as batch_request_id,

@@ -13,6 +13,10 @@ the body does not say it was batch, the file does: every line is on the batch ti
 line with an `error` or a non-200 status carries no usage: it is kept as a
 `failed_request` (status and error code, no tokens), counted, never priced. The key is
 the body's response id, else the `batch_req_...` id, never the `custom_id`.
+
+A response without `created` / `created_at` takes the day of a `date=YYYY-MM-DD` folder
+above the file, else `run --undated-day` (flagged `is_time_from_file`); with neither the
+file is refused. A failed batch line takes the time of the batch's first dated line.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, regist
 from orchestration.ingest.formats import openai_usage
 from orchestration.ingest.formats.provider import (
     FileContext,
+    integer,
     json_text,
     new_table_name,
     read_json_lines,
-    sql_str,
 )
 
 RESPONSES = "openai_responses"
@@ -34,7 +38,7 @@ RESPONSE_BODY_KEYS = frozenset({"choices", "output"})  # Chat Completions / Resp
 BATCH_KEYS = frozenset({"custom_id", "response"})
 
 
-def _response_rows(table: str, mtime: str, *, batch: bool) -> str:
+def _response_rows(table: str, undated_time: str, *, batch: bool) -> str:
     """One staged usage row per line; the response is the line itself, or a batch line's
     `response.body`."""
     body = "json_extract(line, '$.response.body')" if batch else "line"
@@ -65,8 +69,8 @@ def _response_rows(table: str, mtime: str, *, batch: bool) -> str:
             {kind} as record_kind,
             {created} as bucket_start,
             cast(null as varchar) as bucket_end,
-            -- no time of its own: the file's modification time (flagged)
-            case when {created} is null then {sql_str(mtime)} end as bucket_start_iso,
+            -- no time of its own: the `date=` folder's or --undated-day's day (flagged)
+            case when {created} is null then {undated_time} end as bucket_start_iso,
             cast(null as varchar) as bucket_end_iso,
             cast(null as varchar) as result_object,
             {json_text(body, "$.id")} as request_id,
@@ -101,10 +105,15 @@ def _response_rows(table: str, mtime: str, *, batch: bool) -> str:
 def _stage(con, context: FileContext, family: str, *, batch: bool) -> str:
     table = new_table_name(family)
     read_json_lines(con, context, table)
-    rows = _response_rows(table, context.file_mtime_text, batch=batch)
+    rows = _response_rows(table, context.undated_time_sql, batch=batch)
     if batch:  # a failed line's body holds an error, not usage: its counts stay empty
         rows = f"""
             select * replace (
+                -- a failed line has no body and no time: the batch's first dated line's
+                -- (it is not billed; only an all-failed file needs a `date=` day)
+                coalesce(bucket_start, case when record_kind = 'failed_request' then
+                    cast(min({integer("bucket_start")}) over () as varchar) end)
+                    as bucket_start,
                 {", ".join(
                     f"case when record_kind = 'request' then {c} end as {c}"
                     for c in ("input_tokens", "input_cached_tokens", "input_cache_write_tokens",

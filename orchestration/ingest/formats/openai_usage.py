@@ -31,11 +31,13 @@ from orchestration.ingest.formats.provider import (
     FileContext,
     bucket_grouping_sql,
     bucket_usage_id_sql,
+    bucket_width_sql,
     empty_or,
     epoch_timestamp,
     integer,
     register_table_format,
     sql_str,
+    stated_width_column,
     utc_timestamp,
 )
 from orchestration.ingest.validate import Check
@@ -108,23 +110,17 @@ USAGE_TEXT_COLUMNS = (
     "error_code",
 )
 COMPLETIONS_RESULT = "organization.usage.completions.result"
-# Bucket widths the usage API offers, by length in seconds.
-WIDTHS = {60: "1m", 3600: "1h", 86400: "1d"}
 BATCH_SPELLINGS = {"true": True, "false": False, "1": True, "0": False}
 
 
 def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """`<table>` = `<table>_rows` + typed `parsed_*` columns (NULL where text won't parse)."""
-    width_cases = " ".join(f"when {seconds} then '{name}'" for seconds, name in WIDTHS.items())
     batch_cases = " ".join(
         f"when {sql_str(spelling)} then {str(flag).lower()}"
         for spelling, flag in BATCH_SPELLINGS.items()
     )
     tokens = ",\n                ".join(f"{integer(c)} as parsed_{c}" for c in TOKEN_COLUMNS)
-    con.execute(
-        f"""
-        create temp table {table} as
-        with typed as (
+    typed = f"""
             select
                 *,
                 coalesce({epoch_timestamp("bucket_start")}, {utc_timestamp("bucket_start_iso")})
@@ -133,20 +129,15 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
                     as parsed_bucket_end_at,
                 {tokens},
                 case lower(batch) {batch_cases} end as parsed_is_batch,
-                'openai:' || lower(service_tier) as service_tier_key
+                'openai:' || lower(service_tier) as service_tier_key,
+                -- cached and cache-write tokens are parts of input_tokens: they must fit in it
+                coalesce(parsed_input_cached_tokens, 0)
+                    + coalesce(parsed_input_cache_write_tokens, 0)
+                    <= parsed_input_tokens as parsed_input_parts_fit
             from {table}_rows
-        )
-        select
-            *,
-            case date_diff('second', parsed_bucket_start_at, parsed_bucket_end_at)
-                {width_cases}
-            end as parsed_bucket_width,
-            -- cached and cache-write tokens are parts of input_tokens: they must fit in it
-            coalesce(parsed_input_cached_tokens, 0) + coalesce(parsed_input_cache_write_tokens, 0)
-                <= parsed_input_tokens as parsed_input_parts_fit
-        from typed
-        """
-    )
+    """
+    widths = bucket_width_sql(typed, stated_width_column(con, f"{table}_rows"))
+    con.execute(f"create temp table {table} as {widths}")
 
 
 def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
@@ -169,7 +160,8 @@ def usage_checks(service_tier_keys: Sequence[str]) -> list[Check]:
                 "bucket has no end time"
                 if row.get("bucket_end") is None and row.get("bucket_end_iso") is None
                 else f"bucket from '{row.get('bucket_start') or row.get('bucket_start_iso')}' to "
-                f"'{row.get('bucket_end') or row.get('bucket_end_iso')}' is not 1m, 1h or 1d wide"
+                f"'{row.get('bucket_end') or row.get('bucket_end_iso')}' "
+                + (row.get("bucket_width_problem") or "is not 1m, 1h or 1d wide")
             ),
         ),
         Check(
@@ -237,6 +229,7 @@ CHECKED_TEXT_COLUMNS = (
     "record_kind",
     "bucket_start",
     "bucket_end",
+    "bucket_width_problem",
     "bucket_start_iso",
     "bucket_end_iso",
     "result_object",

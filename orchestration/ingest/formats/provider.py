@@ -14,6 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,9 @@ from orchestration.ingest.validate import Check
 # `default`, as canonical records without an `account` do.
 ACCOUNT_FOLDER = re.compile(r"^account=(.+)$")
 DEFAULT_ACCOUNT = "default"
+# A folder named `date=<YYYY-MM-DD>` above a file gives the UTC day of its records that
+# carry no time (Messages responses, batch results): the nearest one wins.
+DATE_FOLDER = re.compile(r"^date=(.*)$")
 
 # A non-negative integer written as such or as a float with a zero fraction (`3120.0`).
 INTEGER_PATTERN = r"^\+?([0-9]{1,18})(\.0*)?$"
@@ -43,7 +47,17 @@ class FileContext:
     path: Path
     account: str
     source_format: str
-    file_mtime_text: str  # ISO 8601 UTC, naive
+    # the day (ISO) of records without a time of their own: the `date=` folder's, else
+    # `run --undated-day`'s; None: such records are refused (never the file's mtime)
+    undated_day: str | None = None
+    delimiter: str = ","  # a CSV's, as detected
+
+    @property
+    def undated_time_sql(self) -> str:
+        """SQL text literal of the undated records' time (the day's start), or NULL."""
+        if self.undated_day is None:
+            return "cast(null as varchar)"
+        return sql_str(f"{self.undated_day} 00:00:00")
 
 
 # parse a file (an encoding) into a staged TEMP table; returns its name
@@ -78,6 +92,24 @@ def account_for(path: Path) -> str:
         if match and match.group(1).strip():
             return match.group(1).strip()
     return DEFAULT_ACCOUNT
+
+
+def date_folder_day(path: Path) -> str | None:
+    """The day of the nearest `date=YYYY-MM-DD` folder above `path`, or None;
+    ProviderStagingError for such a folder that does not name a day."""
+    for parent in path.resolve().parents:
+        match = DATE_FOLDER.match(parent.name)
+        if match:
+            text = match.group(1).strip()
+            try:
+                if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                    return date.fromisoformat(text).isoformat()
+                raise ValueError(text)
+            except ValueError:
+                raise ProviderStagingError(
+                    f"folder {parent.name!r} does not name a day (date=YYYY-MM-DD)"
+                ) from None
+    return None
 
 
 def new_table_name(family: str) -> str:
@@ -120,6 +152,101 @@ def epoch_timestamp(expression: str) -> str:
     """Unix seconds written as text (`1789344000`, `1789344000.0`) as a naive UTC
     timestamp, NULL where it is not one."""
     return f"make_timestamp({integer(expression)} * 1000000)"
+
+
+# Bucket widths the usage APIs offer, by name.
+WIDTH_SECONDS = {"1m": 60, "1h": 3600, "1d": 86400}
+
+
+def bucket_width_sql(typed: str, stated: str) -> str:
+    """`typed` (a select with record_kind and parsed_bucket_start_at / _end_at) plus
+    `parsed_bucket_width` and `bucket_width_problem` (NULL when the width is fine).
+
+    A bucket is 1m, 1h or 1d wide, or partial: an export whose window starts or ends
+    mid-bucket (the Usage APIs' first bucket starts at the requested `start_time`) has a
+    shorter bucket within one bucket of the export's width. It keeps its real start and
+    end and takes that width: the one the page states (`stated`, SQL text), else the
+    widest full bucket of the file. A file of partial buckets only, stating no width, is
+    refused: the width could be any."""
+    names = " ".join(f"when {sql_str(n)} then {sec}" for n, sec in WIDTH_SECONDS.items())
+    to_name = " ".join(f"when {sec} then {sql_str(n)}" for n, sec in WIDTH_SECONDS.items())
+    full = ", ".join(str(sec) for sec in WIDTH_SECONDS.values())
+    seconds = "date_diff('second', parsed_bucket_start_at, parsed_bucket_end_at)"
+    return f"""
+        with spaced as (
+            select
+                *,
+                {seconds} as bucket_seconds,
+                case lower({stated}) {names} end as stated_seconds,
+                max(case when record_kind = 'bucket' and {seconds} in ({full})
+                    then {seconds} end) over () as widest_full_seconds
+            from ({typed})
+        ),
+        nominal as (
+            select
+                *,
+                coalesce(
+                    stated_seconds,
+                    case when bucket_seconds in ({full}) then bucket_seconds end,
+                    widest_full_seconds
+                ) as nominal_seconds
+            from spaced
+        ),
+        widths as (
+            select
+                *,
+                case
+                    when bucket_seconds = nominal_seconds then nominal_seconds
+                    -- partial: shorter, and within one bucket of the nominal width
+                    when bucket_seconds > 0 and bucket_seconds < nominal_seconds
+                        and floor(epoch(parsed_bucket_start_at) / nominal_seconds)
+                            = floor((epoch(parsed_bucket_end_at) - 1) / nominal_seconds)
+                        then nominal_seconds
+                end as width_seconds
+            from nominal
+        )
+        select
+            * exclude (stated_seconds, widest_full_seconds, nominal_seconds, width_seconds),
+            case width_seconds {to_name} end as parsed_bucket_width,
+            case
+                when record_kind <> 'bucket' or width_seconds is not null
+                    or bucket_seconds is null then null
+                when nominal_seconds is null and bucket_seconds > 0 then
+                    'is a partial bucket (' || bucket_seconds || ' s, the export started or'
+                    || ' ended mid-bucket), and the file states no bucket_width and holds no'
+                    || ' full 1m, 1h or 1d bucket to take the width from: export a window'
+                    || ' starting on a bucket boundary, or with more than one bucket'
+                else 'is not 1m, 1h or 1d wide, nor part of one '
+                    || coalesce(case nominal_seconds {to_name} end, '?')
+                    || ' bucket (the export''s width)'
+            end as bucket_width_problem
+        from widths
+    """
+
+
+def page_width_sql(con: duckdb.DuckDBPyConnection, pages_table: str, start: str, end: str) -> str:
+    """SQL text: the width a partial bucket of these API pages takes, the page's own
+    `bucket_width`, else the widest full bucket of the file's pages (empty buckets
+    included: they carry no result rows). `start` / `end`: a bucket's times, SQL over
+    `bucket`."""
+    full = ", ".join(str(sec) for sec in WIDTH_SECONDS.values())
+    (widest,) = con.execute(
+        f"""
+        select max(seconds) from (
+            select date_diff('second', {start}, {end}) as seconds
+            from {pages_table} as pages, json_each(pages.page, '$.data') as buckets(key, bucket)
+        ) where seconds in ({full})
+        """
+    ).fetchone() or (None,)
+    spacing = {sec: name for name, sec in WIDTH_SECONDS.items()}.get(widest)
+    spacing_sql = sql_str(spacing) if spacing else "null"
+    return f"coalesce({json_text('page', '$.bucket_width')}, {spacing_sql})"
+
+
+def stated_width_column(con: duckdb.DuckDBPyConnection, rows_table: str) -> str:
+    """The staged rows' `stated_bucket_width` (the page's `bucket_width`) or NULL."""
+    columns = {c[0] for c in con.execute(f"select * from {rows_table} limit 0").description}
+    return "stated_bucket_width" if "stated_bucket_width" in columns else "cast(null as varchar)"
 
 
 def sql_str(value: object) -> str:
@@ -181,7 +308,8 @@ def read_csv_header(con: duckdb.DuckDBPyConnection, context: FileContext, table:
     not a Hive partition column of the file."""
     reader = (
         f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
-        "delim = ',', quote = '\"', escape = '\"', hive_partitioning = false)"
+        f"delim = {sql_str(context.delimiter)}, quote = '\"', escape = '\"', "
+        "hive_partitioning = false)"
     )
     con.execute(f"create temp table {table}_lines as select * from {reader}")
     return [
@@ -227,10 +355,19 @@ def bucket_grouping_sql(dimensions: Sequence[str]) -> str:
 
 def bucket_usage_id_sql(provider: str, family: str, account: str, dimensions_sql: str) -> str:
     """A bucket's key: provider, format family, account, start, width and a hash of its
-    dimension values (`dimensions_sql`: text expressions, NULLs already coalesced)."""
+    dimension values (`dimensions_sql`: text expressions, NULLs already coalesced). A
+    partial bucket is keyed on the start of the whole bucket it is part of: the whole one,
+    exported later, replaces it (and the reverse: the copy loaded last wins), never both."""
+    cases = " ".join(f"when {sql_str(n)} then {sec}" for n, sec in WIDTH_SECONDS.items())
+    width = f"(case parsed_bucket_width {cases} end)"
+    start = (
+        f"case when bucket_seconds < {width} then make_timestamp(cast(floor("
+        f"epoch(parsed_bucket_start_at) / {width}) * {width} as bigint) * 1000000)"
+        " else parsed_bucket_start_at end"
+    )
     return (
         f"'{provider}:bucket:{family}:' || {account} || ':'"
-        " || strftime(parsed_bucket_start_at, '%Y-%m-%dT%H:%M:%S') || ':'"
+        f" || strftime({start}, '%Y-%m-%dT%H:%M:%S') || ':'"
         " || parsed_bucket_width || ':'"
         f" || left(sha256(concat_ws(chr(31), {dimensions_sql})), 24)"
     )

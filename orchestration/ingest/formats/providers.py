@@ -1,6 +1,7 @@
 """Every provider format module, imported once so each registers its detector (in
 `detect.DETECTORS`) and its loader (in `provider.PROVIDER_FORMATS`)."""
 
+from orchestration.ingest.detect import CANONICAL_DESCRIPTION, register_signature
 from orchestration.ingest.formats import (  # noqa: F401 (imported to register them)
     SourceFamily,
     anthropic_console,
@@ -20,6 +21,7 @@ from orchestration.ingest.formats import (  # noqa: F401 (imported to register t
     register_family,
     request_logs,
 )
+from orchestration.ingest.formats.canonical import REQUIRED_COLUMNS
 from orchestration.ingest.formats.provider import PROVIDER_FORMATS
 
 # The raw tables provider formats load into, and their DDL (run by ensure_raw_tables).
@@ -77,3 +79,35 @@ for _raw_table, _description in (
             formats=tuple(f for f, p in PROVIDER_FORMATS.items() if p.raw_table == _raw_table),
         )
     )
+
+
+# What each format's records carry: an unrecognised file is told which one it comes
+# closest to and what it lacks (detect.closest_format).
+_SIGNATURES = {
+    anthropic_console.CONSOLE_USAGE: (anthropic_console.USAGE_REQUIRED, "csv"),
+    anthropic_console.CONSOLE_COST: (anthropic_console.COST_REQUIRED, "csv"),
+    anthropic_messages.MESSAGES: (sorted(anthropic_messages.MESSAGE_KEYS), "jsonl"),
+    anthropic_messages.BATCH_RESULTS: (sorted(anthropic_messages.BATCH_KEYS), "jsonl"),
+    anthropic_reports.USAGE_REPORT: (("starting_at", "ending_at", "results",
+                                      *sorted(anthropic_reports.USAGE_RESULT_KEYS)), "json"),
+    anthropic_reports.COST_REPORT: (("starting_at", "ending_at", "results",
+                                     *sorted(anthropic_reports.COST_RESULT_KEYS)), "json"),
+    gemini_responses.RESPONSES: (("responseId", "modelVersion", "usageMetadata"), "jsonl"),
+    gemini_responses.BATCH_RESULTS: (("key", "response"), "jsonl"),
+    litellm_spend_logs.SPEND_LOGS: (litellm_spend_logs.REQUIRED, "jsonl", "csv"),
+    openai_dashboard.DASHBOARD_USAGE: (("start_time", "end_time",
+                                        *openai_dashboard.USAGE_REQUIRED), "csv"),
+    openai_dashboard.DASHBOARD_COST: (("start_time", "end_time",
+                                       *openai_dashboard.COST_REQUIRED), "csv"),
+    openai_reports.USAGE_PAGES: (("start_time", "end_time", "results",
+                                  *sorted(openai_reports.USAGE_RESULT_KEYS)), "json"),
+    openai_reports.COST_PAGES: (("start_time", "end_time", "results",
+                                 *sorted(openai_reports.COST_RESULT_KEYS)), "json"),
+    openai_responses.RESPONSES: (("id", "model", "created", "usage", "choices"), "jsonl"),
+    openai_responses.BATCH_OUTPUT: (sorted(openai_responses.BATCH_KEYS), "jsonl"),
+    openrouter_generations.GENERATIONS: (openrouter_generations.REQUIRED, "csv"),
+    otel_genai_spans.SPANS: (("resourceSpans",), "jsonl"),
+}  # fmt: skip
+register_signature(CANONICAL_DESCRIPTION, REQUIRED_COLUMNS, "csv", "jsonl", "parquet")
+for _family, (_columns, *_encodings) in _SIGNATURES.items():
+    register_signature(PROVIDER_FORMATS[_family].description, tuple(_columns), *_encodings)

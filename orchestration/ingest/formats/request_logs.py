@@ -340,7 +340,7 @@ def csv_reader(context: FileContext) -> str:
     # Same fixed dialect as the other loaders: values stay text, the header is kept.
     return (
         f"read_csv({sql_str(context.path)}, all_varchar = true, header = true, skip = 0, "
-        "delim = ',', quote = '\"', escape = '\"')"
+        f"delim = {sql_str(context.delimiter)}, quote = '\"', escape = '\"')"
     )
 
 
