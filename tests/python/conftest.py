@@ -54,7 +54,9 @@ def audit(
 
 
 def worked_example_rows(start: datetime, calls: int = 1000) -> list[dict]:
-    """50M input + 10M output tokens of async-tolerant classification on Opus 4.5."""
+    """50M input + 10M output tokens of async-tolerant classification on Opus 4.5. Fewer
+    rows than 1,000 each stand for several calls (`request_count`): a call stays 50,000
+    tokens, as a 5M-token call is refused as absurd (above any model's context window)."""
     return [
         {
             "request_id": f"we-{start:%Y%m%d}-{n}",
@@ -65,6 +67,7 @@ def worked_example_rows(start: datetime, calls: int = 1000) -> list[dict]:
             "task_class": "classification",
             "latency_class": "async",
             "service_tier": "standard",
+            "request_count": max(1, 1000 // calls),
             "input_tokens": 50_000_000 // calls,
             "output_tokens": 10_000_000 // calls,
         }
