@@ -67,7 +67,10 @@ renamed as (
         -- one export shape (format + group-by): buckets of two shapes may be the same traffic
         case when record_kind = 'bucket' then source_format || ':' || coalesce(bucket_grouping, '') end
             as bucket_shape,
-        loaded_at
+        loaded_at,
+        -- server tool use: web searches, billed per search (docs/pricing.md)
+        coalesce(web_search_requests, 0) as web_search_requests,
+        {{ absent_parts(['web_search_requests']) }}
     from source
 )
 

@@ -43,7 +43,9 @@ renamed as (
         coalesce(nullif(lower(trim(inference_geo)), ''), 'global') as inference_geo,
         -- request-level records: no export shape to choose between (int_usage_netted)
         cast(null as string) as bucket_shape,
-        loaded_at
+        loaded_at,
+        -- the canonical format counts text tokens only: no part priced apart
+        {{ absent_parts() }}
     from source
 )
 
