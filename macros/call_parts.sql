@@ -112,9 +112,15 @@
 {%- endmacro %}
 
 {#- The label of the first part of the row with no price at `prefix`, else null: the
-    row is then unpriced (`no_price_for_part`), never billed as text. -#}
+    row is then unpriced (`no_part_price`), never billed as text. A cached share the
+    export does not split by modality (null: OpenAI's cached audio) is unknown where the
+    model prices it apart. -#}
 {% macro unpriced_part(prefix, row, is_long_context) -%}
     case
+        {%- for part in token_parts() if part.modality is defined %}
+        when {{ row }}{{ part.name }}_tokens is null and {{ prefix }}{{ part.name }}_usd_per_mtok is not null
+            then '{{ part.label }} (the export does not split cached tokens by modality)'
+        {%- endfor %}
         {%- for part in token_parts() %}
         when {{ part_quantity(row, part.name ~ '_tokens') }} > 0
             and ({{ part_price(prefix, part, is_long_context) }}) is null then '{{ part.label }}'

@@ -69,13 +69,18 @@ renamed as (
         case when record_kind = 'bucket' then source_format || ':' || coalesce(bucket_grouping, '') end
             as bucket_shape,
         loaded_at,
-        -- the parts of a call priced apart (docs/pricing.md): audio tokens (OpenAI's
-        -- exports don't say how many cached tokens are audio: as genai-prices, none are),
-        -- reasoning tokens, both inside input and output
+        -- the parts of a call priced apart (docs/pricing.md): audio and reasoning tokens,
+        -- inside input and output. OpenAI's exports don't say how many cached tokens are
+        -- audio: with both, the cached audio is unknown (null), and a model that prices
+        -- cached audio apart leaves the row unpriced (macro unpriced_part), as genai-prices
+        -- refuses to price it
         coalesce(input_audio_tokens, 0) as input_audio_tokens,
+        case when coalesce(input_audio_tokens, 0) > 0 and input_cached_tokens > 0
+            then cast(null as bigint) else cast(0 as bigint) end as cache_read_audio_tokens,
         coalesce(output_audio_tokens, 0) as output_audio_tokens,
         coalesce(reasoning_tokens, 0) as output_reasoning_tokens,
-        {{ absent_parts(['input_audio_tokens', 'output_audio_tokens', 'output_reasoning_tokens']) }}
+        {{ absent_parts(['input_audio_tokens', 'cache_read_audio_tokens', 'output_audio_tokens',
+                         'output_reasoning_tokens']) }}
     from source
 )
 
