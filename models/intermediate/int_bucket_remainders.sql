@@ -62,6 +62,12 @@ by_token_bucket as (
         request_{{ kind }} as request_tokens,
         bucket_{{ kind }} - request_{{ kind }} as remainder_tokens
     from overlapping
+    {#- a part (audio tokens, searches) only where the buckets report some: many bucket
+        exports do not count a part the logs do (reasoning), and none reported is not
+        "logs exceed buckets"; the five token buckets always -#}
+    {%- if loop.index > 5 %}
+    where bucket_{{ kind }} <> 0
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

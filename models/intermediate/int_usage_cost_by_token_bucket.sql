@@ -45,7 +45,7 @@ by_record as (
             -- no tokens cost nothing, also where the kind has no price (an input-only model)
             when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
             -- its parts (audio, image, ... tokens) at their own prices, as in usage_cost
-            else {{ usd_from_mtok_amount(bucket_amount('p_', kind, kind ~ '_tokens', '', 'is_long_context')) }}
+            else {{ usd_from_mtok_amount('(' ~ bucket_amount('p_', kind, kind ~ '_tokens', '', 'is_long_context') ~ ')') }}
         end as list_cost_usd,
         contract_rate
     from usage
@@ -68,7 +68,7 @@ by_record as (
         case
             when not is_priced then null
             when {{ part_quantity('', part.quantity) }} = 0 then cast(0 as {{ money_type() }})
-            else {{ usd_from_mtok_amount(fee_amount('p_', part, '')) }}
+            else {{ usd_from_mtok_amount('(' ~ fee_amount('p_', part, '') ~ ')') }}
         end as list_cost_usd,
         contract_rate
     from usage
