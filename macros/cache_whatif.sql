@@ -71,7 +71,7 @@
                 'cache_write_1h_tokens' ~ (' + case when ' ~ is_hit ~ ' then 0 else movable_prefix_tokens end' if ttl == '1h' else ''),
                 'cache_read_tokens + case when ' ~ is_hit ~ ' then movable_prefix_tokens else 0 end',
                 'output_tokens',
-                long_context_column) }}
+                long_context_column, '') }}
             else {{ base_cost_column }}
         end as cost_{{ ttl }}_usd{{ ',' if not loop.last }}
         {%- endfor %}

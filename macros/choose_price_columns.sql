@@ -8,6 +8,10 @@
         as {{ out_prefix }}{{ tier }}{{ kind }}_usd_per_mtok,
     {%- endfor %}
     {%- endfor %}
+    {%- for column in part_price_columns() %}
+    case when {{ condition }} then {{ when_prefix }}{{ column }} else {{ else_prefix }}{{ column }} end
+        as {{ out_prefix }}{{ column }},
+    {%- endfor %}
     case when {{ condition }} then {{ when_prefix }}long_context_threshold_tokens
         else {{ else_prefix }}long_context_threshold_tokens end
         as {{ out_prefix }}long_context_threshold_tokens

@@ -5,5 +5,8 @@
     {{ relation_alias }}.{{ kind }}_usd_per_mtok as {{ prefix }}{{ kind }}_usd_per_mtok,
     {{ relation_alias }}.lc_{{ kind }}_usd_per_mtok as {{ prefix }}lc_{{ kind }}_usd_per_mtok,
     {%- endfor %}
+    {%- for column in part_price_columns() %}
+    {{ relation_alias }}.{{ column }} as {{ prefix }}{{ column }},
+    {%- endfor %}
     {{ relation_alias }}.long_context_threshold_tokens as {{ prefix }}long_context_threshold_tokens
 {%- endmacro %}

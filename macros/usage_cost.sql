@@ -1,19 +1,20 @@
 {#-
-    The cost in USD of one usage row's disjoint token buckets at one price row (columns
-    carrying `prefix`). Written once: every scenario calls it with its own tokens and
-    prices. Null when the price row is missing (the row is unpriced, never $0), or when
-    there are output tokens and the row has no output price (an input-only model); no
-    output costs nothing there.
+    The cost in USD of one usage row's disjoint token buckets and the parts of the call
+    (macros/call_parts.sql: the row's part columns, `row` = '' or 'alias.') at one price
+    row (columns carrying `prefix`). Written once: every scenario calls it with its own
+    tokens and prices. Null when the price row is missing (the row is unpriced, never $0),
+    when a part present has no price, or when there are output tokens and the row has no
+    output price (an input-only model); no output costs nothing there.
 -#}
 {% macro usage_cost(prefix, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-                    cache_read_tokens, output_tokens, is_long_context) -%}
+                    cache_read_tokens, output_tokens, is_long_context, row) -%}
     {{ usd_from_mtok_amount('(
-            (' ~ input_tokens ~ ') * ' ~ effective_price(prefix, 'input', is_long_context) ~ '
-            + (' ~ cache_write_5m_tokens ~ ') * ' ~ effective_price(prefix, 'cache_write_5m', is_long_context) ~ '
-            + (' ~ cache_write_1h_tokens ~ ') * ' ~ effective_price(prefix, 'cache_write_1h', is_long_context) ~ '
-            + (' ~ cache_read_tokens ~ ') * ' ~ effective_price(prefix, 'cache_read', is_long_context) ~ '
-            + case when (' ~ output_tokens ~ ') = 0 then 0
-                else (' ~ output_tokens ~ ') * ' ~ effective_price(prefix, 'output', is_long_context) ~ ' end
+            ' ~ bucket_amount(prefix, 'input', input_tokens, row, is_long_context) ~ '
+            + ' ~ bucket_amount(prefix, 'cache_write_5m', cache_write_5m_tokens, row, is_long_context) ~ '
+            + ' ~ bucket_amount(prefix, 'cache_write_1h', cache_write_1h_tokens, row, is_long_context) ~ '
+            + ' ~ bucket_amount(prefix, 'cache_read', cache_read_tokens, row, is_long_context) ~ '
+            + ' ~ bucket_amount(prefix, 'output', output_tokens, row, is_long_context) ~ '
+            + ' ~ fees_amount(prefix, row) ~ '
         )') }}
 {%- endmacro %}
 

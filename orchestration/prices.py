@@ -121,6 +121,26 @@ PRICE_KEYS: dict[str, str] = {
     "cache_read_usd_per_mtok": "cache_read_mtok",
 }
 
+# Seed column -> genai-prices price key of the parts of a call priced apart from its text
+# tokens (docs/pricing.md, "Parts of a call"): tokens by modality, reasoning, and web
+# searches (per thousand). None has a long-context tier in genai-prices; one that gets
+# one stops `prices update` (_part_prices) rather than being priced flat on a guess.
+# Keys left out have no export that carries their quantity (storage searches, audio
+# hours, characters): a model priced only by them has no token price and is not seeded.
+PART_PRICE_KEYS: dict[str, str] = {
+    "input_audio_usd_per_mtok": "input_audio_mtok",
+    "input_image_usd_per_mtok": "input_image_mtok",
+    "input_video_usd_per_mtok": "input_video_mtok",
+    "cache_read_audio_usd_per_mtok": "cache_audio_read_mtok",
+    "cache_read_image_usd_per_mtok": "cache_image_read_mtok",
+    "cache_read_video_usd_per_mtok": "cache_video_read_mtok",
+    "output_audio_usd_per_mtok": "output_audio_mtok",
+    "output_image_usd_per_mtok": "output_image_mtok",
+    "output_video_usd_per_mtok": "output_video_mtok",
+    "output_reasoning_usd_per_mtok": "output_reasoning_mtok",
+    "web_search_usd_per_kcall": "web_searches_kcount",
+}
+
 PRICE_COLUMNS: tuple[str, ...] = (
     "provider",
     "model_id",
@@ -130,6 +150,7 @@ PRICE_COLUMNS: tuple[str, ...] = (
     *PRICE_KEYS,
     "long_context_threshold_tokens",
     *(f"lc_{column}" for column in PRICE_KEYS),
+    *PART_PRICE_KEYS,
     "source",
 )
 
@@ -254,8 +275,24 @@ def _fit(value: Decimal, where: str, key: str) -> str:
         raise ValueError(f"{where}: {key}: {exc}; the seed's decimal(18,10) can't hold it") from exc
 
 
+def _part_prices(resolved: ModelPrice, where: str) -> list[str]:
+    """The part price columns of one resolved price set ('' = no price of its own)."""
+    parts: list[str] = []
+    for key in PART_PRICE_KEYS.values():
+        value: Decimal | TieredPrices | None = getattr(resolved, key)
+        if isinstance(value, TieredPrices):
+            raise ValueError(f"{where}: {key} has price tiers; the seed holds a flat part price")
+        parts.append("" if value is None else _fit(value, where, key))
+    return parts
+
+
 def _row_prices(resolved: ModelPrice, where: str) -> Prices:
     """Price columns for one resolved price set; tiers checked so they fit one threshold."""
+    return (*_token_prices(resolved, where), *_part_prices(resolved, where))
+
+
+def _token_prices(resolved: ModelPrice, where: str) -> Prices:
+    """Token price columns and their long-context tier."""
     if _is_free(resolved):
         # $0 as a price, not an unknown one: input and output 0, cache kinds bill as input
         free = ["0" if key in ("input_mtok", "output_mtok") else "" for key in PRICE_KEYS.values()]

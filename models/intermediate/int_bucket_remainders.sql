@@ -21,7 +21,8 @@ usage as (
     {{ only_days_to_rebuild('days_to_rebuild', 'usage_day') }}
 ),
 
-{% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
+{#- the token buckets and the parts of a call (macros/call_parts.sql), netted alike -#}
+{% set quantities = netted_quantities() %}
 
 group_totals as (
     select
@@ -30,10 +31,11 @@ group_totals as (
         usage_day,
         model_key,
         tier_key,
-        {% for kind in token_buckets %}
-        cast(sum(case when is_provider_bucket then {{ kind }}_tokens else 0 end) as bigint)
+        {% for quantity in quantities %}
+        {%- set kind = quantity.name %}
+        cast(sum(case when is_provider_bucket then {{ quantity.column }} else 0 end) as bigint)
             as bucket_{{ kind }},
-        cast(sum(case when is_provider_bucket then 0 else {{ kind }}_tokens end) as bigint)
+        cast(sum(case when is_provider_bucket then 0 else {{ quantity.column }} end) as bigint)
             as request_{{ kind }},
         {% endfor %}
         sum(case when is_provider_bucket then 1 else 0 end) as bucket_rows,
@@ -47,7 +49,8 @@ overlapping as (
 ),
 
 by_token_bucket as (
-    {% for kind in token_buckets %}
+    {% for quantity in quantities %}
+    {%- set kind = quantity.name %}
     select
         provider,
         account,
@@ -59,6 +62,12 @@ by_token_bucket as (
         request_{{ kind }} as request_tokens,
         bucket_{{ kind }} - request_{{ kind }} as remainder_tokens
     from overlapping
+    {#- a part (audio tokens, searches) only where the buckets report some: many bucket
+        exports do not count a part the logs do (reasoning), and none reported is not
+        "logs exceed buckets"; the five token buckets always -#}
+    {%- if loop.index > 5 %}
+    where bucket_{{ kind }} <> 0
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

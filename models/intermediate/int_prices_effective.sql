@@ -71,6 +71,9 @@ dated as (
         cast({{ kind }}_usd_per_mtok as {{ price_type() }}) as {{ kind }}_usd_per_mtok,
         cast(lc_{{ kind }}_usd_per_mtok as {{ price_type() }}) as lc_{{ kind }}_usd_per_mtok,
         {%- endfor %}
+        {%- for column in part_price_columns() %}
+        cast({{ column }} as {{ price_type() }}) as {{ column }},
+        {%- endfor %}
         long_context_threshold_tokens,
         row_source as price_source,
         cast(null as {{ dbt.type_string() }}) as pricing_note
@@ -160,6 +163,15 @@ rule_prices as (
         cast(rule_matches.lc_{{ kind }}_usd_per_mtok * rule_matches.{{ multiplier }} as {{ price_type() }})
             as lc_{{ kind }}_usd_per_mtok,
         {%- endfor %}
+        {#- a part is billed at its bucket's multiplier; a fee (per search) is not a token
+            price and no tier rule discounts it -#}
+        {%- for part in token_parts() %}
+        cast(rule_matches.{{ part.name }}_usd_per_mtok * rule_matches.{{ multiplier_of[part.bucket] }}
+            as {{ price_type() }}) as {{ part.name }}_usd_per_mtok,
+        {%- endfor %}
+        {%- for part in fee_parts() %}
+        rule_matches.{{ part.price }},
+        {%- endfor %}
         rule_matches.long_context_threshold_tokens,
         'rule: ' || rule_matches.rule_source as price_source,
         rule_matches.rule_pricing_note as pricing_note
@@ -213,6 +225,14 @@ residency_prices as (
             as {{ kind }}_usd_per_mtok,
         cast(lc_{{ kind }}_usd_per_mtok * residency_multiplier as {{ price_type() }})
             as lc_{{ kind }}_usd_per_mtok,
+        {%- endfor %}
+        {#- residency multiplies token prices; a per-search fee is not one -#}
+        {%- for part in token_parts() %}
+        cast({{ part.name }}_usd_per_mtok * residency_multiplier as {{ price_type() }})
+            as {{ part.name }}_usd_per_mtok,
+        {%- endfor %}
+        {%- for part in fee_parts() %}
+        {{ part.price }},
         {%- endfor %}
         long_context_threshold_tokens,
         case when residency_multiplier = 1 then price_source

@@ -1,12 +1,13 @@
 /*
     Computed usage per account, provider, day, model and token bucket (input, cache
-    writes, cache read, output): the tokens and what they cost at list and at contracted
-    price. The provider's cost reports bill per token type and day; reconciliation
+    writes, cache read, output; each with its parts, audio, image, ... tokens, at their own
+    prices) and fee (`cost_type` web_search: searches, not tokens): the quantity and what it
+    costs at list and at contracted price. The provider's cost reports bill per token type and day; reconciliation
     compares like with like at that grain, so the usage is summed here once instead of
     being carried five times per record.
 
     Each record's bucket cost is the same effective price its current cost is made of
-    (macro effective_price), cast per record before summing, so a day's five buckets add
+    (macro effective_price), cast per record before summing, so a day's buckets add
     up to the sum of its records' current_cost_usd. `tier_assumed_row_count` counts the
     records priced at the standard tier on assumption (reconciliation shows, not judges,
     their lines). `has_tokens` keeps records with no
@@ -38,11 +39,36 @@ by_record as (
         {{ kind }}_tokens as tokens,
         is_priced,
         tier_assumed,
+        'tokens' as cost_type,
         case
             when not is_priced then null
             -- no tokens cost nothing, also where the kind has no price (an input-only model)
             when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
-            else {{ usd_from_mtok_amount(kind ~ '_tokens * ' ~ effective_price('p_', kind, 'is_long_context')) }}
+            -- its parts (audio, image, ... tokens) at their own prices, as in usage_cost
+            else {{ usd_from_mtok_amount('(' ~ bucket_amount('p_', kind, kind ~ '_tokens', '', 'is_long_context') ~ ')') }}
+        end as list_cost_usd,
+        contract_rate
+    from usage
+    union all
+    {% endfor %}
+    {#- fees are counted, not tokens: their own cost type, so reconciliation never takes a
+        search for a token line -#}
+    {% for part in fee_parts() %}
+    select
+        account,
+        provider,
+        usage_date,
+        model_id,
+        model,
+        '{{ part.name }}' as token_bucket,
+        {{ part_quantity('', part.quantity) }} as tokens,
+        is_priced,
+        tier_assumed,
+        '{{ part.name }}' as cost_type,
+        case
+            when not is_priced then null
+            when {{ part_quantity('', part.quantity) }} = 0 then cast(0 as {{ money_type() }})
+            else {{ usd_from_mtok_amount('(' ~ fee_amount('p_', part, '') ~ ')') }}
         end as list_cost_usd,
         contract_rate
     from usage
@@ -57,6 +83,7 @@ final as (
         usage_date,
         model_id,
         token_bucket,
+        cost_type,
         tokens > 0 as has_tokens,
         min(model) as model,
         count(*) as usage_row_count,
@@ -66,7 +93,7 @@ final as (
         sum(list_cost_usd) as list_cost_usd,
         sum({{ contracted_cost('list_cost_usd', 'contract_rate') }}) as contracted_cost_usd
     from by_record
-    group by account, provider, usage_date, model_id, token_bucket, tokens > 0
+    group by account, provider, usage_date, model_id, token_bucket, cost_type, tokens > 0
 )
 
 select * from final

@@ -26,6 +26,8 @@ overlapping_groups as (
 ),
 
 {% set token_buckets = ['input', 'cache_write_5m', 'cache_write_1h', 'cache_read', 'output'] %}
+{#- the parts of a call (macros/call_parts.sql), netted like the buckets -#}
+{% set quantities = netted_quantities() %}
 
 -- the kept (positive) remainder per token bucket, one row per group
 remainder_tokens as (
@@ -35,9 +37,9 @@ remainder_tokens as (
         usage_day,
         model_key,
         tier_key,
-        {% for kind in token_buckets %}
-        cast(sum(case when token_bucket = '{{ kind }}' and remainder_tokens > 0
-            then remainder_tokens else 0 end) as bigint) as {{ kind }}_tokens{{ ',' if not loop.last }}
+        {% for quantity in quantities %}
+        cast(sum(case when token_bucket = '{{ quantity.name }}' and remainder_tokens > 0
+            then remainder_tokens else 0 end) as bigint) as {{ quantity.column }}{{ ',' if not loop.last }}
         {% endfor %}
     from remainders
     group by provider, account, usage_day, model_key, tier_key
@@ -112,7 +114,16 @@ remainder_rows as (
         group_buckets.inference_geo,
         group_buckets.bucket_shape,
         group_buckets.bucket_width_seconds,
-        group_buckets.loaded_at
+        group_buckets.loaded_at,
+        {#- a part never exceeds its bucket's kept remainder (the logs may have covered more
+            of one than of the other): the rest of the bucket is never negative -#}
+        {%- for quantity in quantities if quantity.name not in token_buckets %}
+        {%- if quantity.bucket %}
+        least(remainder_tokens.{{ quantity.column }}, remainder_tokens.{{ quantity.bucket }}_tokens)
+        {%- else %}
+        remainder_tokens.{{ quantity.column }}
+        {%- endif %} as {{ quantity.column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from group_buckets
     inner join remainder_tokens
         on remainder_tokens.provider = group_buckets.provider
@@ -122,7 +133,8 @@ remainder_rows as (
         and remainder_tokens.tier_key = group_buckets.tier_key
     where remainder_tokens.input_tokens + remainder_tokens.cache_write_5m_tokens
         + remainder_tokens.cache_write_1h_tokens + remainder_tokens.cache_read_tokens
-        + remainder_tokens.output_tokens > 0
+        + remainder_tokens.output_tokens
+        {%- for part in fee_parts() %} + remainder_tokens.{{ part.quantity }}{% endfor %} > 0
 ),
 
 uncovered as (

@@ -8,7 +8,8 @@
 
     A row with no price (unknown model, unmapped service tier, an inference geo no residency
     rule prices, no price for that tier on that date, output tokens on a model priced on
-    input only) keeps a null cost and says why: it is counted and reported, never $0.
+    input only, a part of the call with no price: macros/call_parts.sql) keeps a null cost
+    and says why: it is counted and reported, never $0 and never billed as text.
     A row priced on an assumption (a tier rule's note, a bucket without a context flag)
     says so in `pricing_note`.
 */
@@ -46,7 +47,7 @@ joined as (
         -- an input-only model (embeddings) has no output price: no output is expected
         own_price.model_id is not null
             and (own_price.output_usd_per_mtok is not null or usage.output_tokens = 0)
-            as is_priced,
+            as has_token_prices,
         priced_geos.provider is not null as is_known_geo,
         -- the share of list price paid on this model under a negotiated discount
         coalesce(own_contract.contract_rate, 1) as contract_rate,
@@ -72,19 +73,37 @@ flagged as (
     from joined
 ),
 
-costed as (
+-- a part of the call (audio, image, video or reasoning tokens, web searches) with no
+-- price of its own where genai-prices gives it none either: never billed as text
+parts_checked as (
     select
         flagged.*,
+        case when has_price_row then {{ unpriced_part('p_', '', 'is_long_context') }} end
+            as unpriced_part
+    from flagged
+),
+
+checked as (
+    select
+        parts_checked.*,
+        has_token_prices and unpriced_part is null as is_priced
+    from parts_checked
+),
+
+costed as (
+    select
+        checked.*,
         case when is_priced then
             {{ usage_cost('p_', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
-                          'cache_read_tokens', 'output_tokens', 'is_long_context') }}
+                          'cache_read_tokens', 'output_tokens', 'is_long_context', '') }}
         end as current_cost_usd,
         case
             when model_id is null then 'unknown_model'
             when service_tier is null then 'unknown_service_tier'
             when not has_price_row and not is_known_geo then 'unknown_inference_geo'
             when not has_price_row then 'no_price_for_tier_on_date'
-            when not is_priced then 'no_output_price'
+            when not has_token_prices then 'no_output_price'
+            when unpriced_part is not null then 'no_part_price'
         end as unpriced_reason,
         -- a call in a prompt-prefix stream of the caching what-if (both caching scenarios
         -- read this): one priced request with a declared prefix; buckets never stream
@@ -98,7 +117,7 @@ costed as (
                 and p_long_context_threshold_tokens is not null
                 then 'bucket_without_context_flag: billed at base rates'
         end as context_note
-    from flagged
+    from checked
 ),
 
 final as (
@@ -109,7 +128,8 @@ final as (
             '; ',
             case when tier_assumed and is_priced then {{ tier_assumed_note() }} end,
             price_note,
-            context_note
+            context_note,
+            case when unpriced_part is not null then 'no price for ' || unpriced_part end
         ), '') as pricing_note
     from costed
 )

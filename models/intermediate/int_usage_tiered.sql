@@ -136,7 +136,7 @@ candidate_costs as (
         {{ usage_cost('key_candidates.c_', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
                       'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
                       is_long_context('key_candidates.c_', 'usage.total_input_tokens',
-                                      'usage.request_count', 'usage.long_context_flag')) }}
+                                      'usage.request_count', 'usage.long_context_flag'), 'usage.') }}
             as candidate_cost_usd
     from usage
     inner join key_candidates

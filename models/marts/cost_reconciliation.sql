@@ -42,6 +42,8 @@ with reported_lines as (
 
 computed as (
     select * from {{ ref('int_usage_cost_by_token_bucket') }}
+    -- token lines only: fees (web searches) are shown from the export, not judged
+    where cost_type = 'tokens'
 ),
 
 model_resolution as (

@@ -11,6 +11,7 @@ def _money_columns(warehouse, schema: str) -> list[tuple[str, str, str]]:
         select table_name, column_name, data_type
         from information_schema.columns
         where table_schema = ? and (column_name like '%_usd' or column_name like '%_usd_per_mtok'
+            or column_name like '%_usd_per_kcall'
             or column_name like '%multiplier' or column_name like '%contract_rate'
             or column_name = 'monthly_factor')
         order by table_name, column_name

@@ -173,7 +173,9 @@ def test_price_rows_are_sorted_unique_and_exact(price_rows: list[Row]) -> None:
 
 def test_adjacent_rows_of_a_variant_differ(price_rows: list[Row]) -> None:
     """Merging left no redundant row: consecutive intervals always change a price."""
-    price_columns = [c for c in prices.PRICE_COLUMNS if c.endswith("_mtok") or "threshold" in c]
+    price_columns = [
+        c for c in prices.PRICE_COLUMNS if c.endswith(("_mtok", "_kcall")) or "threshold" in c
+    ]
     by_variant: dict[tuple[str, str, str], list[Row]] = {}
     for row in price_rows:
         by_variant.setdefault((row["provider"], row["model_id"], row["price_variant"]), []).append(

@@ -69,7 +69,10 @@ renamed as (
             as bucket_shape,
         case when record_kind = 'bucket' then {{ bucket_width_seconds('bucket_width') }} end
             as bucket_width_seconds,
-        loaded_at
+        loaded_at,
+        -- server tool use: web searches, billed per search (docs/pricing.md)
+        coalesce(web_search_requests, 0) as web_search_requests,
+        {{ absent_parts(['web_search_requests']) }}
     from source
 )
 

@@ -44,7 +44,9 @@ renamed as (
         -- request-level records: no export shape to choose between (int_usage_netted)
         cast(null as string) as bucket_shape,
         cast(null as bigint) as bucket_width_seconds,
-        loaded_at
+        loaded_at,
+        -- the canonical format counts text tokens only: no part priced apart
+        {{ absent_parts() }}
     from source
 )
 

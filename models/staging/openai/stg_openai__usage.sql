@@ -7,15 +7,16 @@
     cache-write tokens INSIDE input, so uncached input = input - cached - cache write;
     cache writes are billed as short-TTL writes (a model without a write price bills them
     as input); reasoning tokens are already inside output. The breakdown fields the
-    export also carries (`input_uncached_tokens`, text/audio splits) are never added in.
+    export also carries (`input_uncached_tokens`, text/audio splits) are never added in:
+    audio and reasoning tokens are carried as shares of them.
 
     Service tier: a batch bucket or a line of a Batch API output file is `batch`; else the
     tier the export names (`default` = standard, mapped by the service tier seed); a
     response without one ran on the default tier; a bucket not grouped by service tier is
     spelled as such (macro unstated_service_tier): it is priced at the standard tier and
     marked `tier_assumed` downstream. A bucket not grouped by model stays unpriced by name:
-    no assumption prices an unknown model. Usage with audio tokens is spelled apart:
-    the price seeds carry text-token prices only.
+    no assumption prices an unknown model. Audio and reasoning tokens are the parts of
+    the call priced at their own rates (macros/call_parts.sql).
 
     `project_id` is the workspace dimension (attribution rules on `workspace` match it),
     `api_key_id` the api key. Failed batch lines (no usage, never billed) stay in raw.
@@ -40,8 +41,6 @@ renamed as (
         'openai' as provider,
         case
             when model is null then 'all models (export not grouped by model)'
-            when coalesce(input_audio_tokens, 0) + coalesce(output_audio_tokens, 0) > 0
-                then model || ' (audio tokens: no audio price)'
             else model
         end as model,
         cast(null as string) as feature,
@@ -71,7 +70,19 @@ renamed as (
             as bucket_shape,
         case when record_kind = 'bucket' then {{ bucket_width_seconds('bucket_width') }} end
             as bucket_width_seconds,
-        loaded_at
+        loaded_at,
+        -- the parts of a call priced apart (docs/pricing.md): audio and reasoning tokens,
+        -- inside input and output. OpenAI's exports don't say how many cached tokens are
+        -- audio: with both, the cached audio is unknown (null), and a model that prices
+        -- cached audio apart leaves the row unpriced (macro unpriced_part), as genai-prices
+        -- refuses to price it
+        coalesce(input_audio_tokens, 0) as input_audio_tokens,
+        case when coalesce(input_audio_tokens, 0) > 0 and input_cached_tokens > 0
+            then cast(null as bigint) else cast(0 as bigint) end as cache_read_audio_tokens,
+        coalesce(output_audio_tokens, 0) as output_audio_tokens,
+        coalesce(reasoning_tokens, 0) as output_reasoning_tokens,
+        {{ absent_parts(['input_audio_tokens', 'cache_read_audio_tokens', 'output_audio_tokens',
+                         'output_reasoning_tokens']) }}
     from source
 )
 

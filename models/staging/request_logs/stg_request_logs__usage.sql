@@ -52,7 +52,20 @@ renamed as (
         'global' as inference_geo,
         cast(null as string) as bucket_shape,
         cast(null as bigint) as bucket_width_seconds,
-        source.loaded_at
+        source.loaded_at,
+        -- the parts of a call priced apart (docs/pricing.md), as the loaders read them
+        -- (a record loaded before they were read has none: null, counted as 0); reasoning
+        -- is inside output in every request log (request_logs.py); no log counts searches
+        {%- set carried = ['input_audio', 'input_image', 'input_video', 'cache_read_audio',
+                           'cache_read_image', 'cache_read_video', 'output_audio',
+                           'output_image', 'output_video'] %}
+        {%- for part in carried %}
+        coalesce(source.{{ part }}_tokens, 0) as {{ part }}_tokens,
+        {%- endfor %}
+        coalesce(source.reasoning_tokens, 0) as output_reasoning_tokens,
+        {%- set read = ['output_reasoning_tokens'] %}
+        {%- for part in carried %}{% do read.append(part ~ '_tokens') %}{% endfor %}
+        {{ absent_parts(read) }}
     from source
     left join provider_spellings
         on provider_spellings.spelling = source.provider

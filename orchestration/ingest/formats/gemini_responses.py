@@ -4,8 +4,10 @@ prediction `{request, response, status}`: the file is the flag, batch tier).
 
 `usageMetadata` (docs/formats.md): `cachedContentTokenCount` is part of `promptTokenCount`
 (cache reads); `toolUsePromptTokenCount` is input outside it; `thoughtsTokenCount` is not
-in `candidatesTokenCount` and is billed as output. Zero counts are usually absent: absent
-is 0. Only `responseId`, `modelVersion`, `createTime` and `usageMetadata` are read: the
+in `candidatesTokenCount` and is billed as output. The `*TokensDetails` lists split
+prompt, cached and candidate tokens by modality: audio, image (and document) and video
+tokens are parts of the call priced at their own rates (docs/pricing.md). Zero counts are
+usually absent: absent is 0. Only `responseId`, `modelVersion`, `createTime` and `usageMetadata` are read: the
 candidates' text and a batch line's `request` (the prompt) are never selected.
 
 A response has a time only on Vertex AI (`createTime`); otherwise the record takes the day
@@ -40,7 +42,51 @@ FIELD_NAMES = {
     "output_base": "usageMetadata.candidatesTokenCount",
     "output_extra": "usageMetadata.thoughtsTokenCount",
     "reasoning": "usageMetadata.thoughtsTokenCount",
+    **{
+        f"{bucket}_{modality}": f"usageMetadata.{details} {modality}"
+        for bucket, details in (
+            ("input", "promptTokensDetails"),
+            ("cache_read", "cacheTokensDetails"),
+            ("output", "candidatesTokensDetails"),
+        )
+        for modality in ("audio", "image", "video")
+    },
 }
+
+
+# Gemini counts tokens by modality in `*TokensDetails` lists ({modality, tokenCount}); a
+# DOCUMENT (a PDF page) is billed as image, as genai-prices reads it.
+MODALITIES = {"audio": ("AUDIO",), "image": ("IMAGE", "DOCUMENT"), "video": ("VIDEO",)}
+
+
+def _modality_tokens(usage: str, details: str, modality: str) -> str:
+    """SQL: the tokens of one modality in a details list, summed (NULL if none listed).
+    A count that is not an integer fails the file's load: never a silent 0."""
+    entries = f"from_json(json_extract({usage}, '$.{details}'), '[\"json\"]')"
+    names = ", ".join(sql_str(name) for name in MODALITIES[modality])
+    return (
+        f"list_sum(list_transform(list_filter({entries}, "
+        f"lambda d: json_extract_string(d, '$.modality') in ({names})), "
+        f"lambda d: cast(json_extract_string(d, '$.tokenCount') as bigint)))"
+    )
+
+
+def _part_columns(usage: str) -> str:
+    """The parts of the call (request_logs.PART_COLUMNS) as text: uncached input of a
+    modality (prompt and tool-use prompt, less its cached share), cached input, output."""
+    columns = []
+    for modality in MODALITIES:
+        prompt = _modality_tokens(usage, "promptTokensDetails", modality)
+        tool = _modality_tokens(usage, "toolUsePromptTokensDetails", modality)
+        cached = _modality_tokens(usage, "cacheTokensDetails", modality)
+        output = _modality_tokens(usage, "candidatesTokensDetails", modality)
+        columns += [
+            f"cast(coalesce({prompt}, 0) + coalesce({tool}, 0) - coalesce({cached}, 0)"
+            f" as varchar) as input_{modality}",
+            f"cast({cached} as varchar) as cache_read_{modality}",
+            f"cast({output} as varchar) as output_{modality}",
+        ]
+    return ",\n            ".join(columns)
 
 
 def _stage(con, context: FileContext, family: str, batch: bool) -> str:
@@ -95,6 +141,7 @@ def _stage(con, context: FileContext, family: str, batch: bool) -> str:
             {json_text("usage", "$.candidatesTokenCount")} as output_base,
             {json_text("usage", "$.thoughtsTokenCount")} as output_extra,
             {json_text("usage", "$.thoughtsTokenCount")} as reasoning,
+            {_part_columns("usage")},
             cast(null as varchar) as gateway_cost
         from responses
         -- a failed request carries no usage and is not billed

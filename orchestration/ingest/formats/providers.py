@@ -38,6 +38,7 @@ RAW_DDL = (
     openai_usage.RAW_DDL,
     openai_costs.RAW_DDL,
     request_logs.RAW_DDL,
+    *request_logs.RAW_MIGRATIONS,
 )
 
 # One raw-load asset per raw table (Dagster: `raw/<table>`), taking every format that

@@ -14,8 +14,10 @@ convention into the disjoint buckets of docs/cost-semantics.md and keys each rec
 - `'auto'` (OTel spans: the convention says inside, many Anthropic instrumentations put
   them beside): inside when the total holds them, beside when it is smaller than they are.
 `extra_input` (Gemini's tool-use prompt) is input outside `input_total`; `output_extra`
-(Gemini's thoughts) is output outside `output_base`; reasoning counted inside output
-elsewhere is kept apart only as `reasoning_tokens`, for information.
+(Gemini's thoughts) is output outside `output_base`; reasoning, inside the output tokens
+either way, is kept apart as `reasoning_tokens` and priced at its own rate where a model
+has one. The parts of `PART_COLUMNS` (audio, image, video tokens) are shares of the
+buckets they name, uncached: a stager that reads none leaves them out.
 
 Keys (`record_key`): the source's own id per channel and account (LiteLLM `request_id`,
 OpenRouter `generation_id`, Gemini `responseId`, OTel trace + span id), else the file and
@@ -44,6 +46,22 @@ from orchestration.ingest.formats.provider import (
 from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.request_logs"
+
+# The parts of a call a log carries apart from its text tokens (docs/pricing.md, "Parts of
+# a call"): each a share of the bucket named first (uncached input, cache reads, output),
+# priced at its own rate. Stagers that read none leave them out (add_parsed_columns).
+PART_COLUMNS = (
+    "input_audio",
+    "input_image",
+    "input_video",
+    "cache_read_audio",
+    "cache_read_image",
+    "cache_read_video",
+    "output_audio",
+    "output_image",
+    "output_video",
+)
+PART_DDL = ",\n        ".join(f"{part}_tokens bigint" for part in PART_COLUMNS)
 RAW_DDL = f"""
     create table if not exists {RAW_TABLE} (
         usage_id varchar not null,
@@ -71,12 +89,18 @@ RAW_DDL = f"""
         output_tokens bigint not null,
         reasoning_tokens bigint,
         gateway_cost_usd decimal(38, 12),
+        {PART_DDL},
         source_format varchar not null,
         source_file varchar not null,
         source_record bigint not null,
         loaded_at timestamp not null
     )
 """
+# A warehouse made before the parts were read gets their columns (inserts go by name).
+RAW_MIGRATIONS = tuple(
+    f"alter table {RAW_TABLE} add column if not exists {part}_tokens bigint"
+    for part in PART_COLUMNS
+)
 # `bucket_start_at` is the request's own time: the name every provider raw table shares,
 # so the loader finds the usage day of each row (load.RECORD_TIME_COLUMNS).
 
@@ -89,6 +113,7 @@ TOKEN_COLUMNS = (
     "output_base",
     "output_extra",
     "reasoning",
+    *PART_COLUMNS,
 )
 TEXT_COLUMNS = (
     "request_time",
@@ -131,10 +156,17 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     tokens = ",\n            ".join(f"{integer(c)} as parsed_{c}" for c in TOKEN_COLUMNS)
     true = ", ".join(sql_str(s) for s in TRUE_SPELLINGS)
     false = ", ".join(sql_str(s) for s in FALSE_SPELLINGS)
+    present = {name for (name,) in con.execute(
+        f"select column_name from (describe {table}_rows)"
+    ).fetchall()}
+    absent = "".join(
+        f", cast(null as varchar) as {part}" for part in PART_COLUMNS if part not in present
+    )
     con.execute(
         f"""
         create temp table {table} as
-        with typed as (
+        with staged as (select *{absent} from {table}_rows),
+        typed as (
             select
                 *,
                 {request_timestamp("request_time")} as parsed_request_at,
@@ -143,7 +175,7 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
                     when cache_hit is null or lower(cache_hit) in ({false}) then false
                     when lower(cache_hit) in ({true}) then true
                 end as parsed_is_cache_hit
-            from {table}_rows
+            from staged
         )
         select
             *,
@@ -292,6 +324,7 @@ def finalise_requests(con: duckdb.DuckDBPyConnection, staged: str, context: File
             parsed_cache_read as cache_read_tokens,
             coalesce(parsed_output_base, 0) + coalesce(parsed_output_extra, 0) as output_tokens,
             parsed_reasoning as reasoning_tokens,
+            {", ".join(f"coalesce(parsed_{part}, 0) as {part}_tokens" for part in PART_COLUMNS)},
             try_cast(gateway_cost as decimal(38, 12)) as gateway_cost_usd,
             {sql_str(context.source_format)} as source_format,
             {sql_str(context.path)} as source_file,
