@@ -18,6 +18,15 @@
     model, feature, task_class(_source) and latency_class(_source) when `heuristic_flips`.
 -#}
 {% macro usage_days_to_rebuild(name, upstream, heuristic_flips=true, cache_streams=false) %}
+{%- set ctes -%}
+{{ days_to_rebuild_ctes(name, upstream, heuristic_flips, cache_streams) }}
+{%- endset -%}
+{{ ctes }}
+{{- pin_days_to_rebuild(name, ctes) }}
+{% endmacro %}
+
+
+{% macro days_to_rebuild_ctes(name, upstream, heuristic_flips, cache_streams) %}
 {#- named while parsing so dbt records both as parents of the model; at run time only on
     an incremental build (a unit test has no fixture for them) -#}
 {%- if not execute or is_incremental() %}
@@ -115,8 +124,71 @@
 {#- `where` clause keeping a relation's rows to the days being rebuilt; nothing on a full build -#}
 {% macro only_days_to_rebuild(name, column='usage_date') %}
 {%- if is_incremental() -%}
-    where {{ column }} in (select usage_date from {{ name }})
+    where {{ is_day_to_rebuild(name, column) }}
 {%- endif -%}
+{% endmacro %}
+
+
+{#- The condition "`column` is a day to rebuild" (incremental builds only). -#}
+{% macro is_day_to_rebuild(name, column='usage_date') %}
+    {{- return(adapter.dispatch('is_day_to_rebuild', 'llm_cost_audit')(name, column)) -}}
+{% endmacro %}
+
+{% macro default__is_day_to_rebuild(name, column='usage_date') -%}
+    {{ column }} in (select usage_date from {{ name }})
+{%- endmacro %}
+
+{#- On Spark, the days as date literals (macro pin_days_to_rebuild): a read of a
+    day-partitioned table then lists and scans only those partitions, where a subquery
+    makes Spark list every partition on each read. -#}
+{% macro spark__is_day_to_rebuild(name, column='usage_date') -%}
+    {%- set days = pinned_days_to_rebuild(name) -%}
+    {%- if days -%}
+    {{ column }} in (date'{{ days | join("', date'") }}')
+    {%- else -%}
+    false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- After the CTEs of `usage_days_to_rebuild` (text `ctes`): nothing, except on Spark,
+    where the days are computed now, while the model compiles (its upstream is already
+    built in this run), and kept in a temporary view of the session for
+    `pinned_days_to_rebuild`. The one place a model runs a query while compiling: Spark
+    prunes day partitions only by literals. -#}
+{% macro pin_days_to_rebuild(name, ctes) %}
+    {{- return(adapter.dispatch('pin_days_to_rebuild', 'llm_cost_audit')(name, ctes)) -}}
+{% endmacro %}
+
+{% macro default__pin_days_to_rebuild(name, ctes) %}{% endmacro %}
+
+{% macro spark__pin_days_to_rebuild(name, ctes) %}
+{%- if execute and is_incremental() -%}
+    {%- set days = run_query(
+        'with ' ~ (ctes | trim).rstrip(',') ~ ' select distinct cast(usage_date as string) from '
+        ~ name ~ ' where usage_date is not null'
+    ).columns[0].values() | list -%}
+    {%- if days -%}
+        {%- set rows = "select * from values (date'" ~ days | join("'), (date'") ~ "') as days(usage_date)" -%}
+    {%- else -%}
+        {%- set rows = 'select cast(null as date) as usage_date where false' -%}
+    {%- endif -%}
+    {%- do run_query('create or replace temporary view ' ~ pinned_days_view(name) ~ ' as ' ~ rows) -%}
+{%- endif -%}
+{% endmacro %}
+
+{% macro pinned_days_view(name) -%}
+    {{ this.identifier }}__{{ name }}
+{%- endmacro %}
+
+{% macro pinned_days_to_rebuild(name) %}
+    {%- if not execute -%}
+        {{- return([]) -}}
+    {%- endif -%}
+    {%- set days = run_query(
+        'select cast(usage_date as string) from ' ~ pinned_days_view(name) ~ ' order by 1'
+    ).columns[0].values() | list -%}
+    {{- return(days) -}}
 {% endmacro %}
 
 

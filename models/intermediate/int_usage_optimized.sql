@@ -22,7 +22,7 @@ with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), cache
 usage as {{ not_materialized() }} (
     select * from {{ ref('int_usage_batched') }}
     {%- if is_incremental() %}
-    where usage_date in (select usage_date from days_to_rebuild)
+    where {{ is_day_to_rebuild('days_to_rebuild') }}
         or provider || '|' || model_id || '|' || prefix_hash in (
             select provider || '|' || model_id || '|' || prefix_hash from days_to_rebuild_streams
         )
@@ -32,7 +32,7 @@ usage as {{ not_materialized() }} (
                 select provider || '|' || model_id || '|' || prefix_hash
                 from {{ ref('int_usage_batched') }}
                 where is_cache_stream_call
-                    and usage_date in (select usage_date from days_to_rebuild)
+                    and {{ is_day_to_rebuild('days_to_rebuild') }}
             )
         )
     {%- endif %}
