@@ -305,10 +305,14 @@ def test_an_unknown_file_names_the_closest_openai_format(tmp_path):
     assert "`llm-cost-audit formats` lists every supported format" in reason
 
 
-def test_the_shared_samples_are_detected_as_openai_formats():
-    samples = Path("/work/shared/samples")
-    if not samples.is_dir():
-        pytest.skip("the shared samples are not on this machine")
+# Whole export files as OpenAI's endpoints and dashboard write them (pretty-printed pages,
+# a dashboard CSV with its own header, Batch API output, Chat Completions and Responses
+# bodies), kept in the repository: detection must not lean on this module's own writers.
+OPENAI_SAMPLES = Path(__file__).parent / "fixtures" / "openai_samples"
+
+
+def test_whole_openai_export_files_are_detected_as_their_formats():
+    samples = OPENAI_SAMPLES
     detected = {p.name: detect_format(p).source_format for p in samples.glob("openai_*")}
     assert detected == {
         "openai_batch_output.jsonl": "openai_batch_output_jsonl",
