@@ -25,8 +25,9 @@ def _write_exports(root: Path) -> Path:
     realtime = usage_result("gpt-realtime", input=1_000_000, output=1_000_000)
     realtime.update(input_audio_tokens=500_000, output_audio_tokens=400_000)
     # cached tokens beside audio: how many of them are audio, the export does not say
-    cached = usage_result("gpt-realtime", input=1_000_000, cached=100_000, output=1_000_000,
-                          project="proj_cached")
+    cached = usage_result(
+        "gpt-realtime", input=1_000_000, cached=100_000, output=1_000_000, project="proj_cached"
+    )
     cached.update(input_audio_tokens=500_000, output_audio_tokens=400_000)
     write(
         exports / "account=acme" / "openai_usage.json",

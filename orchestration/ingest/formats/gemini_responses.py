@@ -7,8 +7,9 @@ prediction `{request, response, status}`: the file is the flag, batch tier).
 in `candidatesTokenCount` and is billed as output. The `*TokensDetails` lists split
 prompt, cached and candidate tokens by modality: audio, image (and document) and video
 tokens are parts of the call priced at their own rates (docs/pricing.md). Zero counts are
-usually absent: absent is 0. Only `responseId`, `modelVersion`, `createTime` and `usageMetadata` are read: the
-candidates' text and a batch line's `request` (the prompt) are never selected.
+usually absent: absent is 0. Only `responseId`, `modelVersion`, `createTime` and
+`usageMetadata` are read: the candidates' text and a batch line's `request` (the prompt)
+are never selected.
 
 A response has a time only on Vertex AI (`createTime`); otherwise the record takes the day
 of a `date=` folder or `run --undated-day`, flagged `is_time_from_file` (else refused).
@@ -26,6 +27,7 @@ from orchestration.ingest.formats.provider import (
     ProviderStagingError,
     json_text,
     new_table_name,
+    sql_str,
 )
 
 RESPONSES = "gemini_responses"

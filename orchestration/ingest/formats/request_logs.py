@@ -156,9 +156,10 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     tokens = ",\n            ".join(f"{integer(c)} as parsed_{c}" for c in TOKEN_COLUMNS)
     true = ", ".join(sql_str(s) for s in TRUE_SPELLINGS)
     false = ", ".join(sql_str(s) for s in FALSE_SPELLINGS)
-    present = {name for (name,) in con.execute(
-        f"select column_name from (describe {table}_rows)"
-    ).fetchall()}
+    present = {
+        name
+        for (name,) in con.execute(f"select column_name from (describe {table}_rows)").fetchall()
+    }
     absent = "".join(
         f", cast(null as varchar) as {part}" for part in PART_COLUMNS if part not in present
     )
