@@ -34,7 +34,8 @@ def _write_exports(root: Path) -> Path:
         json.dumps(page(bucket(SEPT_1, DAY, realtime, cached))),
     )
     write(
-        exports / "account=acme" / "messages.jsonl",
+        # Messages responses carry no time: the day is the `date=` folder's
+        exports / "account=acme" / f"date={AT:%Y-%m-%d}" / "messages.jsonl",
         lines(
             {"id": "msg_search", "type": "message", "model": "claude-sonnet-4-5-20250929",
              "stop_reason": "end_turn",
@@ -45,7 +46,6 @@ def _write_exports(root: Path) -> Path:
              "usage": {"input_tokens": 1000, "output_tokens": 200,
                        "server_tool_use": {"web_search_requests": 2}}},
         ),
-        mtime=SEPT_1,
     )  # fmt: skip
     write(
         exports / "account=acme" / "gemini.jsonl",

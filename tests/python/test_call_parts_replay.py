@@ -14,7 +14,6 @@ price is not compared. The only differences allowed are the named exceptions bel
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -67,16 +66,16 @@ def _line(index: int, record: dict) -> tuple[str, dict]:
 
 def _build(root: Path) -> dict[str, tuple]:
     exports = root / "exports"
-    exports.mkdir()
+    # Messages responses carry no time: they take the day of their `date=` folder (the
+    # other bodies keep their own time, the same instant)
+    day = exports / f"date={AT:%Y-%m-%d}"
+    day.mkdir(parents=True)
     files: dict[str, list[str]] = {}
     for index, record in enumerate(_records()):
         name, line = _line(index, record)
         files.setdefault(name, []).append(json.dumps(line))
     for name, lines in files.items():
-        path = exports / name
-        path.write_text("\n".join(lines) + "\n")
-        # Messages responses carry no time: the file's modification time is the call's
-        os.utime(path, (AT.timestamp(), AT.timestamp()))
+        (day / name).write_text("\n".join(lines) + "\n")
     warehouse = root / "warehouse.duckdb"
     assert audit(exports, warehouse) == 0
     rows = query(

@@ -312,14 +312,17 @@ def test_gemini_batch_results_load_on_the_batch_tier_without_the_prompt(tmp_path
     exports = tmp_path / "exports"
     response = gemini_response("b1", "gemini-2.5-flash", {"promptTokenCount": 7})
     prompt = {"contents": [{"role": "user", "parts": [{"text": PROMPT_MARKER}]}]}
+    # neither carries a time (`createTime` is Vertex AI's online responses' only): the day
+    # is the `date=` folder's
+    day = exports / "date=2026-09-02"
     write(
-        exports / "vertex_batch.jsonl",
+        day / "vertex_batch.jsonl",
         jsonl(
             {"request": prompt, "status": "", "response": response},
             {"request": prompt, "status": "quota", "response": {"error": {"code": 429}}},
         ),
     )
-    write(exports / "gemini_batch.jsonl", jsonl({"key": "k1", "response": response}))
+    write(day / "gemini_batch.jsonl", jsonl({"key": "k1", "response": response}))
     con, result = load_dir(exports)
     assert result.ok, [o.error for o in result.rejected]
     rows = con.execute(
