@@ -49,7 +49,8 @@ RAW_TABLE = "raw.request_logs"
 
 # The parts of a call a log carries apart from its text tokens
 # (docs/pricing.md, "Parts of a call"): each a share of the bucket named first (uncached
-# input, cache reads, output), priced at its own rate. Stagers that read none leave them out (add_parsed_columns).
+# input, cache reads, output), priced at its own rate. Stagers that read none leave them
+# out (add_parsed_columns).
 PART_COLUMNS = (
     "input_audio",
     "input_image",
