@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +93,11 @@ CHANNEL_MODEL_PREFIXES: dict[str, tuple[str, ...]] = {
 # `anthropic/claude-...`): their match patterns become aliases too. OpenRouter is a seller
 # of its own (docs/formats.md): every model genai-prices lists for it is carried.
 RESELLERS = ("aws", "openrouter")
-# Resellers whose odd rows (a cache write listed as 0.0833333333333333, two long-context
-# tiers) the seed cannot hold are left out with a warning naming each one instead of
-# failing the whole generation: that model's usage is then reported unpriced
-# (`unknown_model`), never priced on a rounded guess. Any other seller's odd row stops
-# `prices update`.
+# Resellers whose odd rows do not stop `prices update` (any other seller's odd row does):
+# a price with more than the seed's 10 decimals (OpenRouter's cache writes listed as
+# 0.0833333333333333: a float rendering of 1/12 $/Mtok) is rounded half-even to 10 and the
+# row's `source` says so (docs/pricing.md); a row the seed cannot hold at all (two
+# long-context tiers) leaves its model out with a warning naming it, its usage unpriced.
 SKIP_UNREPRESENTABLE = frozenset({"openrouter"})
 
 # dbt types prices as decimal(18,10) (seeds/_seeds.yml): a price needing more decimals
@@ -269,10 +269,42 @@ def _active(variant: PriceVariant, context: Mapping[str, str], day: date) -> boo
 
 
 def _fit(value: Decimal, where: str, key: str) -> str:
+    if _is_rounded(value, where):
+        value = value.quantize(PRICE_QUANTUM, rounding=ROUND_HALF_EVEN)
     try:
         return format_decimal(value)
     except ValueError as exc:
         raise ValueError(f"{where}: {key}: {exc}; the seed's decimal(18,10) can't hold it") from exc
+
+
+PRICE_QUANTUM = Decimal(1).scaleb(-MAX_PRICE_DECIMALS)
+
+
+def _is_rounded(value: Decimal, where: str) -> bool:
+    """A reseller's price with more decimals than the seed holds: rounded, not refused
+    (`where` starts with the seller's id)."""
+    return (
+        where.split("/", 1)[0] in SKIP_UNREPRESENTABLE
+        and value.is_finite()
+        and -value.normalize().as_tuple().exponent > MAX_PRICE_DECIMALS
+    )
+
+
+def _rounding_note(resolved: ModelPrice, where: str) -> str:
+    """What the row's `source` adds when a price of it was rounded: each key and the
+    price genai-prices lists."""
+    rounded = []
+    for key in (*PRICE_KEYS.values(), *PART_PRICE_KEYS.values()):
+        value = getattr(resolved, key)
+        flat = (
+            [value.base, *(t.price for t in value.tiers)]
+            if isinstance(value, TieredPrices)
+            else [value]
+        )
+        rounded += [f"{key} {v}" for v in flat if v is not None and _is_rounded(v, where)]
+    return (
+        f"; rounded to {MAX_PRICE_DECIMALS} decimals from {', '.join(rounded)}" if rounded else ""
+    )
 
 
 def _part_prices(resolved: ModelPrice, where: str) -> list[str]:
@@ -370,12 +402,14 @@ def _model_rows(provider: Provider, model: ModelInfo) -> Iterator[dict[str, str]
                 active[name] = context
         for name, context in active.items():
             where = f"{provider.id}/{model.id} {name} from {valid_from or 'start'}"
-            prices = _row_prices(model.get_prices(at, context), where)
+            resolved = model.get_prices(at, context)
+            prices = _row_prices(resolved, where)
             previous = spans[name][-1] if spans[name] else None
             if previous and previous.valid_to == valid_from and previous.prices == prices:
                 previous.valid_to = valid_to  # same prices as the interval before: extend it
             else:
-                spans[name].append(_Span(valid_from, valid_to, prices))
+                source = SOURCE + _rounding_note(resolved, where)
+                spans[name].append(_Span(valid_from, valid_to, prices, source))
 
     for name in BACKFILLED_VARIANTS:
         _backfill(spans.get(name, []), spans["standard"], name)

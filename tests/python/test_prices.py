@@ -124,7 +124,10 @@ def oracle(model_ref: str, provider: str, day: date, variant: str, **tokens: int
 # (a) drift: the committed seeds are exactly what the installed package generates
 
 
-@pytest.mark.parametrize("name", [prices.PRICES_FILE, prices.ALIASES_FILE, model_match.RULES_FILE])
+@pytest.mark.parametrize(
+    "name",
+    [prices.PRICES_FILE, prices.ALIASES_FILE, model_match.RULES_FILE, prices.CONTEXT_WINDOWS_FILE],
+)
 def test_generated_seed_matches_a_fresh_generation(name: str) -> None:
     committed = (GENERATED / name).read_text(encoding="utf-8")
     fresh = prices.render_seeds()[name]
@@ -655,9 +658,8 @@ def _genai_models(provider_id: str) -> dict[str, object]:
 
 def test_every_openrouter_model_is_carried(price_rows: list[Row], capsys) -> None:
     """Every model genai-prices lists for OpenRouter, whoever made it, is in the seeds,
-    except the few whose prices the seed cannot hold exactly (a cache write of
-    0.0833333333333333 $/Mtok, two long-context tiers): each left out by name, and their
-    usage unpriced rather than priced on a rounded figure."""
+    except the two whose rows the seed cannot hold at all (two long-context tiers): each
+    left out by name, its usage unpriced."""
     seller = next(p for p in get_snapshot().providers if p.id == "openrouter")
     seeded = {r["model_id"] for r in price_rows if r["provider"] == "openrouter"}
     left_out = {}
@@ -668,9 +670,27 @@ def test_every_openrouter_model_is_carried(price_rows: list[Row], capsys) -> Non
             left_out[model.id] = str(exc)
     capsys.readouterr()  # the route-variant warnings
     assert seeded == set(_genai_models("openrouter")) - set(left_out)
-    assert len(seeded) == 901 and len(left_out) == 22, sorted(left_out)
-    assert all("decimals" in why or "price tiers" in why for why in left_out.values())
+    assert len(seeded) == 921 and len(left_out) == 2, sorted(left_out)
+    assert all("price tiers" in why for why in left_out.values())
     assert {"meta-llama/llama-3.3-70b-instruct", "deepseek/deepseek-r1"} <= seeded
+
+
+def test_a_resellers_price_with_more_decimals_is_rounded_and_says_so(price_rows: list[Row]):
+    """OpenRouter's cache writes listed as float renderings of 1/12 and 1/24 $/Mtok
+    (0.0833333333333333): rounded half-even to the seed's 10 decimals, the row's source
+    naming the key and genai-prices' figure; a cost then differs from genai-prices' by at
+    most half a unit of the 10th decimal per million tokens."""
+    rounded = [r for r in price_rows if "rounded to 10 decimals" in r["source"]]
+    assert {r["provider"] for r in rounded} == {"openrouter"}
+    assert len({r["model_id"] for r in rounded}) == 20
+    day = date(2026, 11, 2)
+    row = seed_row(price_rows, "google/gemini-2.5-flash", "standard", day, "openrouter")
+    assert row is not None and row["cache_write_5m_usd_per_mtok"] == "0.0833333333"
+    assert row["source"].endswith("rounded to 10 decimals from cache_write_mtok 0.0833333333333333")
+    tokens = {"uncached": 10_000, "cw5m": 1_000_000_000, "output": 500}
+    expected = oracle("google/gemini-2.5-flash", "openrouter", day, "standard", **tokens)
+    difference = abs(seed_cost(row, **tokens) - expected)
+    assert 0 < difference <= Decimal("0.5e-10") * 1_000  # 10^9 written tokens: 1,000 Mtok
 
 
 def test_free_models_price_at_exactly_zero(price_rows: list[Row]) -> None:
