@@ -358,8 +358,10 @@ def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
     acme = tmp_path / "exports" / "account=acme"
     usage = {"input_tokens": 500, "cache_creation_input_tokens": 2_000,
              "cache_read_input_tokens": 1_000, "output_tokens": 100}  # fmt: skip
-    write(acme / "messages.jsonl", jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)),
-          mtime=1_789_400_000)  # fmt: skip
+    # a Messages response carries no time: its day is its folder's (its mtime, the order
+    # the files load in)
+    write(acme / "date=2026-09-14" / "messages.jsonl",
+          jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)), mtime=1_789_400_000)  # fmt: skip
     write(acme / "spans.otlp.jsonl", jsonl(otlp("search-api", HAIKU_SPAN)), mtime=1_789_400_100)
     warehouse = tmp_path / "w.duckdb"
     assert audit(tmp_path / "exports", warehouse) == 0
@@ -374,7 +376,7 @@ def test_the_same_call_logged_by_two_tools_counts_once(tmp_path):
 @pytest.mark.slow
 def test_a_second_log_of_a_call_on_another_day_is_caught_by_the_nightly_run(tmp_path):
     # night 1: the OTel span of msg_otel_1 (2026-09-14 13:00); night 2: the provider's own
-    # response log of the same call, timed by its file (2026-09-16): the kept copy moves
+    # response log of the same call, dated by its folder (2026-09-16): the kept copy moves
     # to 09-16, so the nightly run must reopen 09-14 too. Both nights equal a clean build.
     acme = tmp_path / "exports" / "account=acme"
     write(acme / "spans.otlp.jsonl", jsonl(otlp("search-api", HAIKU_SPAN)), mtime=1_789_400_100)
@@ -385,8 +387,8 @@ def test_a_second_log_of_a_call_on_another_day_is_caught_by_the_nightly_run(tmp_
     usage = {"input_tokens": 500, "cache_creation_input_tokens": 2_000,
              "cache_read_input_tokens": 1_000, "output_tokens": 100}  # fmt: skip
     sept_16 = 1_789_560_000  # 2026-09-16T12:00:00Z
-    write(acme / "messages.jsonl", jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)),
-          mtime=sept_16)  # fmt: skip
+    write(acme / "date=2026-09-16" / "messages.jsonl",
+          jsonl(message("msg_otel_1", "claude-haiku-4-5", usage)), mtime=sept_16)  # fmt: skip
     assert audit(tmp_path / "exports", warehouse) == 0
     assert query(warehouse, "select source_format, cast(usage_date as varchar) from "
                  "marts.fct_llm_usage") == [("anthropic_messages_jsonl", "2026-09-16")]  # fmt: skip
