@@ -278,6 +278,10 @@ def _fit(value: Decimal, where: str, key: str) -> str:
 
 
 PRICE_QUANTUM = Decimal(1).scaleb(-MAX_PRICE_DECIMALS)
+# What a rounded row's `source` says, and how far its price may then be from
+# genai-prices' (half the quantum, per million tokens): the tests read both from here.
+ROUNDED_MARK = f"rounded to {MAX_PRICE_DECIMALS} decimals"
+MAX_ROUNDING_PER_MTOK = PRICE_QUANTUM / 2
 
 
 def _is_rounded(value: Decimal, where: str) -> bool:
@@ -302,9 +306,7 @@ def _rounding_note(resolved: ModelPrice, where: str) -> str:
             else [value]
         )
         rounded += [f"{key} {v}" for v in flat if v is not None and _is_rounded(v, where)]
-    return (
-        f"; rounded to {MAX_PRICE_DECIMALS} decimals from {', '.join(rounded)}" if rounded else ""
-    )
+    return f"; {ROUNDED_MARK} from {', '.join(rounded)}" if rounded else ""
 
 
 def _part_prices(resolved: ModelPrice, where: str) -> list[str]:

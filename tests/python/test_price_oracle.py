@@ -29,12 +29,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from model_spellings import REAL_EXPORT_SPELLINGS, genai_resolution, genai_spellings
 
-from orchestration.prices import BACKFILL_MARK, MAX_PRICE_DECIMALS
+from orchestration.prices import BACKFILL_MARK, MAX_ROUNDING_PER_MTOK, ROUNDED_MARK
 from orchestration.project import REPO_ROOT
 
 SEEDS = REPO_ROOT / "seeds"
-ROUNDED = f"rounded to {MAX_PRICE_DECIMALS} decimals"
-MAX_ROUNDING_PER_MTOK = Decimal("0.5e-10")
 TOKEN_KEYS = (
     "input_tokens",
     "cache_write_5m_tokens",
@@ -454,7 +452,7 @@ def test_current_cost_equals_calc_price_for_generated_calls(oracle_warehouse) ->
         # Anthropic Priority Tier at the standard list price: what calc_price gives it too
         genai, kind = genai_cost(call)
         expected = genai * multiplier
-        if ROUNDED in source:
+        if ROUNDED_MARK in source:
             counts["rounded_price"] += 1
             tokens = sum(call[k] for k in TOKEN_KEYS)
             if abs(cost - expected) > MAX_ROUNDING_PER_MTOK * tokens / 1_000_000 * multiplier:

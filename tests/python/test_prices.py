@@ -24,11 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "seeds" / "generated"
 CURATED = ROOT / "seeds" / "curated"
 MTOK = Decimal(1_000_000)
-# A reseller's price with more decimals than the seed holds is rounded to 10 (the row's
-# source says so): its cost may differ from genai-prices' by half a unit of the 10th
-# decimal per million tokens.
-ROUNDED = f"rounded to {prices.MAX_PRICE_DECIMALS} decimals"
-MAX_ROUNDING_PER_MTOK = Decimal("0.5e-10")
+ROUNDED = prices.ROUNDED_MARK
+MAX_ROUNDING_PER_MTOK = prices.MAX_ROUNDING_PER_MTOK
 
 Row = dict[str, str]
 
