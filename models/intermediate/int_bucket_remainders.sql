@@ -48,28 +48,56 @@ overlapping as (
     select * from group_totals where bucket_rows > 0 and request_rows > 0
 ),
 
+-- one row per quantity: `overlapping` crossed with the quantities' names is read once (a
+-- union of one select per quantity made Spark aggregate the usage once per quantity)
+quantity_names as (
+    select * from (values
+        {%- for quantity in quantities %}
+        ('{{ quantity.name }}', {{ loop.index }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as quantity_names (token_bucket, quantity_order)
+),
+
+by_quantity as (
+    select
+        overlapping.provider,
+        overlapping.account,
+        overlapping.usage_day as usage_date,
+        overlapping.model_key,
+        overlapping.tier_key,
+        quantity_names.token_bucket,
+        quantity_names.quantity_order,
+        case quantity_names.token_bucket
+            {%- for quantity in quantities %}
+            when '{{ quantity.name }}' then overlapping.bucket_{{ quantity.name }}
+            {%- endfor %}
+        end as bucket_tokens,
+        case quantity_names.token_bucket
+            {%- for quantity in quantities %}
+            when '{{ quantity.name }}' then overlapping.request_{{ quantity.name }}
+            {%- endfor %}
+        end as request_tokens
+    from overlapping
+    cross join quantity_names
+),
+
 by_token_bucket as (
-    {% for quantity in quantities %}
-    {%- set kind = quantity.name %}
     select
         provider,
         account,
-        usage_day as usage_date,
+        usage_date,
         model_key,
         tier_key,
-        '{{ kind }}' as token_bucket,
-        bucket_{{ kind }} as bucket_tokens,
-        request_{{ kind }} as request_tokens,
-        bucket_{{ kind }} - request_{{ kind }} as remainder_tokens
-    from overlapping
+        token_bucket,
+        bucket_tokens,
+        request_tokens,
+        bucket_tokens - request_tokens as remainder_tokens
+    from by_quantity
     {#- a part (audio tokens, searches) only where the buckets report some: many bucket
         exports do not count a part the logs do (reasoning), and none reported is not
         "logs exceed buckets"; the five token buckets always -#}
-    {%- if loop.index > 5 %}
-    where bucket_{{ kind }} <> 0
-    {%- endif %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    -- (netted_quantities() lists the five token buckets first)
+    where quantity_order <= 5 or bucket_tokens <> 0
 ),
 
 final as (

@@ -21,7 +21,9 @@
     grouped by service tier states none: its buckets cover the model's calls of every
     tier, so those calls take its tier key and are netted against it.
 */
-{{ config(materialized='view') }}  -- a filter over the union: nothing worth storing
+-- a filter over the union, nothing worth storing on DuckDB; a table on Spark, which would
+-- compute it anew for each reader (macro view_except_on_spark)
+{{ config(materialized=view_except_on_spark()) }}
 
 {%- set bucket_seconds = epoch_seconds('usage.bucket_end_at') ~ ' - ' ~ epoch_seconds('usage.bucket_start_at') %}
 
