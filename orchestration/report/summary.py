@@ -30,6 +30,7 @@ from decimal import Decimal
 import duckdb
 
 from orchestration.report.formatting import format_percent, format_usd, percent
+from orchestration.report.ladder import LadderRung, Silence, load_ladder, load_silence
 
 ZERO = Decimal(0)
 # The window line when there is no 30-day projection; the figures themselves read `n/a`.
@@ -299,6 +300,8 @@ class AuditSummary:
     daily: tuple[DailySpend, ...] = ()  # by date
     spend_by_feature_model: tuple[FeatureModelSpend, ...] = ()  # largest first
     reconciliation: MartTable | None = None  # None: no reconciliation mart yet
+    ladder: tuple[LadderRung, ...] = ()  # marts.rpt_scope_ladder, by scope type and spend
+    silence: Silence | None = None  # what the exports lack that confirmed findings need
     # current cost of every priced row at list price; the scopes hold what you pay
     list_current: Decimal | None = None
     # of what you pay now, the spend priced at the standard tier because the export does
@@ -686,6 +689,8 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
         daily=_load_daily(con),
         spend_by_feature_model=_load_spend_by_feature_model(con),
         reconciliation=_load_reconciliation(con),
+        ladder=load_ladder(con),
+        silence=load_silence(con),
         list_current=_load_list_current(con),
         tier_assumed_current=_load_tier_assumed_current(con),
     )
