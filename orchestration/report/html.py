@@ -440,10 +440,14 @@ def _ladder(summary: AuditSummary) -> str:
     html = ""
     for scope_type in ladder_scope_types(summary.ladder):
         rungs = [r for r in summary.ladder if r.scope_type == scope_type]
-        html += f"<h3>{_e(SCOPE_LABELS[scope_type])}</h3>" + _table(
+        table = _table(
             LADDER_HEADERS,
             [[_e(c) for c in ladder_cells(r, summary.has_projection)] for r in rungs],
             numeric=(1, 4, 5, 6),
+        )
+        html += (
+            f'<div id="ladder-{_e(scope_type)}"><h3>{_e(SCOPE_LABELS[scope_type])}</h3>'
+            f"{table}</div>"
         )
     return (
         '<h2 id="ladder">The ladder: what it would cost</h2>'

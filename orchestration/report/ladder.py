@@ -96,6 +96,8 @@ def load_ladder(con: duckdb.DuckDBPyConnection) -> tuple[LadderRung, ...]:
 
 
 def load_silence(con: duckdb.DuckDBPyConnection) -> Silence | None:
+    if not _exists(con, "marts", "fct_llm_usage"):
+        return None
     row = con.execute(
         """
         select
