@@ -163,8 +163,8 @@ candidate_costs as (
 ),
 
 -- the cheapest model whose eval meets the quality bar first, then the lowest sufficient
--- tier's cheapest rung at what you pay (the newest generation on a tie). A candidate must be cheaper
--- both at list price and at contracted price: a model-specific discount can make the
+-- tier's cheapest rung at what you pay (the newest generation on a tie). A candidate must
+-- be cheaper both at list price and at contracted price: a model-specific discount can make the
 -- bigger model the cheaper one to run, and then tiering down would raise the bill.
 -- The order is one struct compared field by field, so the pick is a hash aggregate
 -- (min) rather than a sort of every row's candidates; the model id settles ties.

@@ -114,3 +114,21 @@ def test_the_silence_is_explained_and_the_filled_template_confirms_findings(tmp_
     # the run passes its checks: this needs the other half of issue 24 (evidence never
     # empty: a bucket counts no requests, so the tiering finding's evidence is null today)
     assert status == 0
+
+
+def assert_the_report_shows_the_ladder_and_explains_any_silence(warehouse, reports) -> None:
+    """What any audited export's report must show (issue 24): the ladder for every value
+    that carries the spend, and, where nothing is confirmed, why."""
+    markdown = (reports / "findings.md").read_text()
+    assert "## The ladder: what it would cost" in markdown
+    for scope_type, value in query(
+        warehouse,
+        "select scope_type, scope_value from marts.rpt_scope_ladder "
+        "where rung_order = 0 and spend_rank is not null",
+    ):
+        assert f"| {value} |" in markdown, (scope_type, value)
+    (confirmed,) = query(
+        warehouse, "select count(*) from marts.savings_findings where confidence = 'confirmed'"
+    )[0]
+    assert ("## Why no finding is confirmed" in markdown) == (confirmed == 0)
+    assert (reports / TEMPLATE_DIR_NAME / "attribution_rules.csv").exists()
