@@ -92,6 +92,11 @@ def load_ladder(con: duckdb.DuckDBPyConnection) -> tuple[LadderRung, ...]:
         order by scope_type, spend_rank nulls last, scope_value, rung_order
         """
     ).fetchall()
+    for row in rows:
+        for value in row[6:12]:
+            if value is not None and not isinstance(value, Decimal):
+                # a mart that lost its DECIMAL type is a bug (summary.MoneyTypeError)
+                raise TypeError(f"marts.rpt_scope_ladder money arrived as {type(value).__name__}")
     return tuple(LadderRung(*row) for row in rows)
 
 
@@ -213,6 +218,12 @@ def silence_reasons(silence: Silence) -> list[tuple[str, str]]:
             "cannot show which calls repeat the same long prompt.",
             "Load request logs (a gateway's logs, or your own with a prompt-prefix hash) "
             "beside the exports.",
+        ))  # fmt: skip
+    if not reasons:
+        reasons.append((
+            "Every lever had what it needs (your task and latency classes, request logs), "
+            "and none found a cheaper way to run this usage.",
+            "Nothing is missing; eval results (tiering_evals.csv) can open cheaper models.",
         ))  # fmt: skip
     return reasons
 

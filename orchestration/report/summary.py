@@ -2,7 +2,8 @@
 
 Reads `marts.rpt_audit_window`, `marts.rpt_scenario_totals`, `marts.savings_findings`,
 `marts.rpt_unpriced_usage`, `marts.rpt_savings_by_scope`, `marts.rpt_daily_scenarios`,
-`marts.fct_daily_costs` and, when one exists, a reconciliation mart (columns in
+`marts.fct_daily_costs`, `marts.rpt_scope_ladder` and `marts.fct_llm_usage` (the ladder
+and the silence: report/ladder.py) and, when one exists, a reconciliation mart (columns in
 docs/internals.md). Money stays `decimal.Decimal`:
 DuckDB hands DECIMAL columns to Python as Decimal, and a money column that arrives as a
 float means a mart lost its DECIMAL type, which is a bug: it raises instead of rounding.
