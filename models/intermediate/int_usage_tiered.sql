@@ -3,10 +3,10 @@
     recommended model.
 
     The recommended model is the provider's cheapest rung that meets the row's task class
-    (seed `task_class_policy`) on the ladder (seed `model_tiers`): the required tier in the
-    row's own generation first, else in the nearest older generation that has it, else the
-    next tier up; only a model served on the row's date (seed `model_availability`) with a
-    price for the row's service tier then. The user's eval results (seed `tiering_evals`)
+    (seed `task_class_policy`): the required tier first, else the next tier up, each
+    rung of the same or a newer generation served on the row's date and priced for its
+    service tier, an older generation only as a flagged stand-in where no such model was
+    served (the rule: macros/tier_rungs.sql). The user's eval results (seed `tiering_evals`)
     take precedence: for a candidate model, the row's feature's own eval, else its task
     class's. A model whose pass rate meets the quality bar (var
     `tiering_eval_min_pass_rate`) is a candidate whatever its tier, and preferred, the
@@ -30,6 +30,9 @@ ladder as (
 availability as (
     select * from {{ ref('model_availability') }}
 ),
+
+-- the generation rule: which models may stand for each cheaper tier, day by day
+{{ tier_rungs('rungs', 'ladder', 'availability') }},
 
 prices as (
     select * from {{ ref('int_prices_effective') }}
@@ -69,6 +72,7 @@ key_candidates as (
         candidate.model_id as candidate_model_id,
         candidate.tier_rank as candidate_tier_rank,
         candidate.generation_rank as candidate_generation_rank,
+        coalesce(rung.is_stand_in, false) as is_stand_in,
         -- the feature's own eval of this model wins over one for the whole task class
         case
             when feature_eval.model_id is not null then 'feature'
@@ -93,6 +97,13 @@ key_candidates as (
     inner join ladder as candidate
         on candidate.provider = keys.provider
         and candidate.model_id <> keys.model_id
+    -- the generation rule: is the candidate a rung of a cheaper tier for this model today
+    left join rungs as rung
+        on rung.provider = keys.provider
+        and rung.model_id = keys.model_id
+        and rung.rung_model_id = candidate.model_id
+        and keys.usage_day >= rung.valid_from
+        and keys.usage_day < rung.valid_to
     left join evals as feature_eval
         on feature_eval.provider = keys.provider
         and feature_eval.feature = keys.feature
@@ -121,9 +132,8 @@ key_candidates as (
             >= {{ var('tiering_eval_min_pass_rate') }}
         or (
             coalesce(feature_eval.pass_rate, class_eval.pass_rate) is null
+            and rung.rung_model_id is not null
             and candidate.tier_rank >= keys.required_tier_rank
-            and candidate.tier_rank < own_rung.tier_rank
-            and candidate.generation_rank <= own_rung.generation_rank
         )
 ),
 
@@ -153,8 +163,8 @@ candidate_costs as (
 ),
 
 -- the cheapest model whose eval meets the quality bar first, then the lowest sufficient
--- tier, the newest generation, the cheapest at what you pay. A candidate must be cheaper
--- both at list price and at contracted price: a model-specific discount can make the
+-- tier's cheapest rung at what you pay (the newest generation on a tie). A candidate must
+-- be cheaper both at list price and at contracted price: a model-specific discount can make the
 -- bigger model the cheaper one to run, and then tiering down would raise the bill.
 -- The order is one struct compared field by field, so the pick is a hash aggregate
 -- (min) rather than a sort of every row's candidates; the model id settles ties.
@@ -166,12 +176,13 @@ best_candidate as (
             ('eval_cost', 'case when is_eval_pass then candidate_cost_usd * candidate_contract_rate
                 else 0 end'),
             ('tier_rank', 'candidate_tier_rank'),
-            ('newest_generation', '-candidate_generation_rank'),
             ('cost', 'candidate_cost_usd * candidate_contract_rate'),
+            ('newest_generation', '-candidate_generation_rank'),
             ('candidate_model_id', 'candidate_model_id'),
             ('candidate_cost_usd', 'candidate_cost_usd'),
             ('candidate_contract_rate', 'candidate_contract_rate'),
             ('is_eval_pass', 'is_eval_pass'),
+            ('is_stand_in', 'is_stand_in'),
             ('eval_scope', 'eval_scope'),
             ('eval_pass_rate', 'eval_pass_rate'),
             ('eval_cases', 'eval_cases'),
@@ -194,6 +205,9 @@ final as (
             when best_candidate.best.is_eval_pass then 'eval'
             when best_candidate.usage_id is not null then 'policy'
         end as recommendation_basis,
+        -- an older generation standing in: no same-or-newer model of the tier was served
+        coalesce(best_candidate.best.is_stand_in and not best_candidate.best.is_eval_pass, false)
+            as is_generation_stand_in,
         -- the eval the recommendation rests on, cited by the findings
         case when best_candidate.best.is_eval_pass then best_candidate.best.eval_scope end
             as recommendation_eval_scope,

@@ -89,6 +89,7 @@ final as (
         usage.recommendation_eval_pass_rate,
         usage.recommendation_eval_cases,
         usage.recommendation_evaluated_on,
+        usage.is_generation_stand_in,
         optimized.optimized_model,
         cached.cache_ttl_choice,
         optimized.optimized_cache_ttl_choice,

@@ -16,6 +16,7 @@ from orchestration.build_failures import load_failures
 from orchestration.report.failed_checks import FailureNotice, failure_notice
 from orchestration.report.html import write_html_report
 from orchestration.report.markdown import write_report
+from orchestration.report.rules_template import write_rules_template
 from orchestration.report.summary import AuditSummary, load_summary
 from orchestration.warehouse import connect
 
@@ -41,7 +42,9 @@ def load_findings(warehouse: Path, published: Path) -> Findings:
 
 
 def write_findings(findings: Findings, report_dir: Path) -> tuple[Path, Path]:
-    """findings.md and findings.html into `report_dir`; their paths."""
+    """findings.md and findings.html into `report_dir`, and the rules template beside
+    them (rules_template.py); the reports' paths."""
+    write_rules_template(findings.summary, report_dir)
     return (
         write_report(findings.summary, report_dir, findings.notice),
         write_html_report(findings.summary, report_dir, findings.notice),

@@ -37,6 +37,16 @@ from orchestration.report.formatting import (
     percent,
     write_atomically,
 )
+from orchestration.report.ladder import (
+    LADDER_HEADERS,
+    SCOPE_LABELS,
+    WHAT_IT_WOULD_COST,
+    ladder_cells,
+    ladder_scope_types,
+    silence_reasons,
+    stakes,
+    stakes_sentence,
+)
 from orchestration.report.markdown import SCOPE_TITLES, method_sentences
 from orchestration.report.summary import NO_PROJECTION, AuditSummary, Finding, ScopeTotals
 
@@ -398,6 +408,57 @@ def _findings(summary: AuditSummary, basis: _Basis) -> str:
     )
 
 
+def _silence(summary: AuditSummary) -> str:
+    """Why no finding is confirmed, what would unlock each lever, what is at stake."""
+    if summary.confirmed_findings or summary.silence is None:
+        return ""
+    items = "".join(
+        f"<li>{_e(why)} <strong>To unlock:</strong> {_e(unlock)}</li>"
+        for why, unlock in silence_reasons(summary.silence)
+    )
+    at_stake = stakes(summary.ladder, summary.has_projection)
+    stake = (
+        f'<p id="at-stake">{_e(stakes_sentence(at_stake, summary.has_projection))}</p>'
+        if at_stake is not None
+        else ""
+    )
+    return (
+        '<h2 id="silence">Why no finding is confirmed</h2>'
+        f'<div class="panel"><ul>{items}</ul>{stake}'
+        + _source("<code>marts.fct_llm_usage</code> (task_class_source, latency_class_source, "
+                  "bucket_start_at, bucket_end_at, request_id, prefix_hash); "
+                  "<code>marts.rpt_scope_ladder</code>")
+        + "</div>"
+    )  # fmt: skip
+
+
+def _ladder(summary: AuditSummary) -> str:
+    """The ladder per scope: what the same tokens would cost on each cheaper tier."""
+    if not summary.ladder:
+        return ""
+    period = "per 30 days" if summary.has_projection else "over the window"
+    html = ""
+    for scope_type in ladder_scope_types(summary.ladder):
+        rungs = [r for r in summary.ladder if r.scope_type == scope_type]
+        table = _table(
+            LADDER_HEADERS,
+            [[_e(c) for c in ladder_cells(r, summary.has_projection)] for r in rungs],
+            numeric=(1, 4, 5, 6),
+        )
+        html += (
+            f'<div id="ladder-{_e(scope_type)}"><h3>{_e(SCOPE_LABELS[scope_type])}</h3>'
+            f"{table}</div>"
+        )
+    return (
+        '<h2 id="ladder">The ladder: what it would cost</h2>'
+        f'<p class="muted">{_e(WHAT_IT_WOULD_COST)} Costs {_e(period)}.</p>'
+        f'<div class="panel">{html}'
+        + _source("<code>marts.rpt_scope_ladder</code> (rung_cost_per_30d_usd, "
+                  "rung_batch_cost_per_30d_usd, rung_covered_share, rung_stand_in)")
+        + "</div>"
+    )  # fmt: skip
+
+
 def _scopes(summary: AuditSummary) -> str:
     html = ""
     for scope_type, title in SCOPE_TITLES.items():
@@ -523,6 +584,8 @@ def _summary_body(summary: AuditSummary) -> list[str]:
             "<h3>Savings by lever</h3>",
             _lever_chart(summary, basis),
             _findings(summary, basis),
+            _silence(summary),
+            _ladder(summary),
             _scopes(summary),
         ]
     else:

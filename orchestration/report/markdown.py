@@ -16,6 +16,16 @@ from orchestration.report.formatting import (
     percent,
     write_atomically,
 )
+from orchestration.report.ladder import (
+    LADDER_HEADERS,
+    SCOPE_LABELS,
+    WHAT_IT_WOULD_COST,
+    ladder_cells,
+    ladder_scope_types,
+    silence_reasons,
+    stakes,
+    stakes_sentence,
+)
 from orchestration.report.summary import NO_PROJECTION, AuditSummary, Finding
 
 REPORT_FILE_NAME = "findings.md"
@@ -229,6 +239,35 @@ def _scope_tables(summary: AuditSummary, top_n: int = 10) -> list[str]:
     return lines
 
 
+def _silence_section(summary: AuditSummary) -> list[str]:
+    """Why no finding is confirmed, what would unlock each lever, and what is at stake."""
+    if summary.confirmed_findings or summary.silence is None:
+        return []
+    lines = ["## Why no finding is confirmed", ""]
+    for why, unlock in silence_reasons(summary.silence):
+        lines.append(f"- {why} **To unlock:** {unlock}")
+    at_stake = stakes(summary.ladder, summary.has_projection)
+    if at_stake is not None:
+        lines += ["", stakes_sentence(at_stake, summary.has_projection)]
+    return [*lines, ""]
+
+
+def _ladder_section(summary: AuditSummary) -> list[str]:
+    """The ladder per scope: what the same tokens would cost on each cheaper tier."""
+    if not summary.ladder:
+        return []
+    period = "per 30 days" if summary.has_projection else "over the window"
+    lines = ["## The ladder: what it would cost", "", f"{WHAT_IT_WOULD_COST} Costs {period}.", ""]
+    for scope_type in ladder_scope_types(summary.ladder):
+        rungs = [r for r in summary.ladder if r.scope_type == scope_type]
+        lines += [f"### {SCOPE_LABELS[scope_type]}", ""]
+        lines += _table(
+            LADDER_HEADERS, [ladder_cells(r, summary.has_projection) for r in rungs], left=4
+        )
+        lines.append("")
+    return lines
+
+
 def _unpriced_section(summary: AuditSummary) -> list[str]:
     if not summary.has_unpriced:
         return ["None: every usage row was priced."]
@@ -330,6 +369,8 @@ def render_markdown(summary: AuditSummary | None, notice: FailureNotice | None =
             *_findings_list(summary.candidate_findings, "None."),
             "",
         ]
+        lines += _silence_section(summary)
+        lines += _ladder_section(summary)
     if summary.savings_by_scope:
         lines += [
             "## By workspace, API key and account",

@@ -2,7 +2,8 @@
 
 Reads `marts.rpt_audit_window`, `marts.rpt_scenario_totals`, `marts.savings_findings`,
 `marts.rpt_unpriced_usage`, `marts.rpt_savings_by_scope`, `marts.rpt_daily_scenarios`,
-`marts.fct_daily_costs` and, when one exists, a reconciliation mart (columns in
+`marts.fct_daily_costs`, `marts.rpt_scope_ladder` and `marts.fct_llm_usage` (the ladder
+and the silence: report/ladder.py) and, when one exists, a reconciliation mart (columns in
 docs/internals.md). Money stays `decimal.Decimal`:
 DuckDB hands DECIMAL columns to Python as Decimal, and a money column that arrives as a
 float means a mart lost its DECIMAL type, which is a bug: it raises instead of rounding.
@@ -30,6 +31,7 @@ from decimal import Decimal
 import duckdb
 
 from orchestration.report.formatting import format_percent, format_usd, percent
+from orchestration.report.ladder import LadderRung, Silence, load_ladder, load_silence
 
 ZERO = Decimal(0)
 # The window line when there is no 30-day projection; the figures themselves read `n/a`.
@@ -299,6 +301,8 @@ class AuditSummary:
     daily: tuple[DailySpend, ...] = ()  # by date
     spend_by_feature_model: tuple[FeatureModelSpend, ...] = ()  # largest first
     reconciliation: MartTable | None = None  # None: no reconciliation mart yet
+    ladder: tuple[LadderRung, ...] = ()  # marts.rpt_scope_ladder, by scope type and spend
+    silence: Silence | None = None  # what the exports lack that confirmed findings need
     # current cost of every priced row at list price; the scopes hold what you pay
     list_current: Decimal | None = None
     # of what you pay now, the spend priced at the standard tier because the export does
@@ -686,6 +690,8 @@ def load_summary(con: duckdb.DuckDBPyConnection) -> AuditSummary:
         daily=_load_daily(con),
         spend_by_feature_model=_load_spend_by_feature_model(con),
         reconciliation=_load_reconciliation(con),
+        ladder=load_ladder(con),
+        silence=load_silence(con),
         list_current=_load_list_current(con),
         tier_assumed_current=_load_tier_assumed_current(con),
     )

@@ -28,6 +28,7 @@ from anthropic_fixtures import (
     write_globex,
 )
 from conftest import audit, failure_notice_of, query, table_contents
+from test_explain_silence import assert_the_report_shows_the_ladder_and_explains_any_silence
 
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
 
@@ -438,3 +439,10 @@ def test_nightly_runs_over_provider_exports_equal_a_full_rebuild(tmp_path):
     assert audit(exports, clean) == 0
     for schema in ("marts", "intermediate"):
         assert table_contents(warehouse, schema) == table_contents(clean, schema), schema
+
+
+def test_the_report_shows_the_ladder_and_explains_any_silence(anthropic_warehouse):
+    # Console usage CSVs (old and new headers), the usage report JSON, cost exports (issue 24)
+    assert_the_report_shows_the_ladder_and_explains_any_silence(
+        anthropic_warehouse, anthropic_warehouse.parent / "reports"
+    )

@@ -32,6 +32,7 @@ from openai_fixtures import (
     write,
     write_openai_exports,
 )
+from test_explain_silence import assert_the_report_shows_the_ladder_and_explains_any_silence
 
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
 
@@ -479,3 +480,10 @@ def test_auditing_the_same_exports_again_changes_no_mart(openai_warehouse, tmp_p
     after = {t: query(warehouse, marts.format(t))
              for t in ("fct_llm_usage", "cost_reconciliation")}  # fmt: skip
     assert after == before
+
+
+def test_the_report_shows_the_ladder_and_explains_any_silence(openai_warehouse):
+    # the dashboard CSV and the Usage API JSON, with their cost exports (issue 24)
+    assert_the_report_shows_the_ladder_and_explains_any_silence(
+        openai_warehouse, openai_warehouse.parent / "reports"
+    )

@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import query
 from test_report import _finding
@@ -25,6 +26,8 @@ from test_report_html import INJECTED, _worked
 
 from orchestration.report import render_html
 from orchestration.report.formatting import format_usd
+from orchestration.report.ladder import silence_reasons, stakes
+from orchestration.report.summary import load_summary
 
 pytestmark = pytest.mark.slow  # Chromium on the demo's report: `make test` only
 
@@ -214,4 +217,53 @@ def test_injected_feature_names_stay_text(browser, tmp_path: Path) -> None:
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("script, img").count() == 0
     assert INJECTED in page.locator("#confirmed-findings").inner_text()
+    page.close()
+
+
+def test_demo_report_shows_the_ladder_and_explains_silence(
+    browser, demo_warehouse: Path, tmp_path: Path, screenshot_dir: Path
+) -> None:
+    """The ladder section: a table per scope type, one row per rung of the mart, its cost
+    per 30 days the mart's. The silence section, on the demo's figures with its confirmed
+    findings taken away (as an export without labels has none): why, what unlocks each
+    lever, and the dollars at stake."""
+    loaded = _open(browser, demo_warehouse.parent / "reports" / "findings.html")
+    page = loaded.page
+    _assert_quiet(loaded)
+    assert page.locator("#ladder").is_visible()
+    assert "what it would cost, not what to do" in page.locator("#ladder + p").inner_text().lower()
+    for scope_type, rungs, first_cost in query(
+        demo_warehouse,
+        "select scope_type, count(*), min(case when spend_rank = 1 and rung_order = 0 "
+        "then current_cost_per_30d_usd end) from marts.rpt_scope_ladder group by scope_type",
+    ):
+        rows = page.locator(f"#ladder-{scope_type} tbody tr")
+        assert rows.count() == rungs, scope_type
+        assert rows.nth(0).locator("td").nth(4).inner_text() == format_usd(first_cost)
+    assert page.locator("#silence").count() == 0  # the demo has confirmed findings
+    page.locator("#ladder").screenshot(path=str(screenshot_dir / "findings-ladder.png"))
+    page.close()
+
+    con = duckdb.connect(str(demo_warehouse), read_only=True)
+    try:
+        summary = load_summary(con)
+    finally:
+        con.close()
+    unlabelled = replace(summary, findings=summary.candidate_findings)
+    path = tmp_path / "findings.html"
+    path.write_text(render_html(unlabelled), encoding="utf-8")
+    loaded = _open(browser, path)
+    page = loaded.page
+    _assert_quiet(loaded)
+    section = page.locator("#silence + .panel")
+    assert page.locator("#silence").is_visible()
+    items = section.locator("li")
+    assert items.count() == len(silence_reasons(summary.silence)) >= 1
+    for i in range(items.count()):
+        assert "To unlock:" in items.nth(i).inner_text()
+    at_stake = stakes(summary.ladder, summary.has_projection)
+    assert (
+        f"your {format_usd(at_stake.current)} would cost" in page.locator("#at-stake").inner_text()
+    )
+    section.screenshot(path=str(screenshot_dir / "findings-silence.png"))
     page.close()

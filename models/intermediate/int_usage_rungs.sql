@@ -1,0 +1,185 @@
+/*
+    The ladder's figures per usage row: what the row costs now and what the same tokens
+    would cost on each cheaper tier of its vendor, and each of those through the Batch
+    API, at what you pay (the contract rate of the model the tokens run on). One row per
+    priced usage row and rung: rung 0 is the row as it is; then each tier of the vendor's
+    ladder (seed `model_tiers`) below its largest.
+
+    A rung's model is the cheapest of the tier's rungs for the row's day by the generation
+    rule (int_tier_rungs: same or newer generation, an older one only as a flagged stand-in),
+    priced for the row's service tier on its day. A row already on that tier or below
+    keeps its model. On a day no model of the tier was served and priced, or for a model on
+    no ladder, the row stays at its current cost and is not covered (`is_covered`): the
+    mart states the share of spend each rung covers. Quality is not assumed either way: this
+    is what it would cost, not what to do.
+*/
+with usage as (
+    select * from {{ ref('int_usage_batched') }} where is_priced
+),
+
+ladder as (
+    select * from {{ ref('model_tiers') }}
+),
+
+rungs as (
+    select * from {{ ref('int_tier_rungs') }}
+),
+
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+contract_rates as (
+    select * from {{ ref('int_contract_rates') }}
+),
+
+-- the tiers each vendor's ladder has below its largest
+rung_tiers as (
+    select distinct ladder.provider, ladder.tier, ladder.tier_rank
+    from ladder
+    inner join (
+        select provider, max(tier_rank) as top_tier_rank from ladder group by provider
+    ) as tops
+        on tops.provider = ladder.provider
+        and ladder.tier_rank < tops.top_tier_rank
+),
+
+{%- set batchable = "usage.service_tier in ('standard', 'priority')" %}
+
+-- each row through the Batch API on its own model (where it has a batch price and runs
+-- on a real-time tier), at its contract rate
+own as (
+    select
+        usage.*,
+        own_rung.tier_rank as own_tier_rank,
+        {{ contracted_cost('usage.current_cost_usd', 'usage.contract_rate') }}
+            as current_contracted_cost_usd,
+        {{ contracted_cost(
+            'case when ' ~ batchable ~ ' and own_batch.model_id is not null then '
+            ~ usage_cost('own_batch.', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
+                         'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
+                         is_long_context('own_batch.', 'usage.total_input_tokens',
+                                         'usage.request_count', 'usage.long_context_flag'), 'usage.')
+            ~ ' else usage.current_cost_usd end', 'usage.contract_rate') }}
+            as own_batch_contracted_cost_usd,
+        cast(cast(usage.bucket_start_at as date) as timestamp) as price_day_at
+    from usage
+    left join ladder as own_rung
+        on own_rung.provider = usage.provider
+        and own_rung.model_id = usage.model_id
+    left join prices as own_batch
+        on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
+),
+
+-- every rung model of a cheaper tier the row could run on that day, priced for its
+-- service tier and (where batchable) at batch
+candidates as (
+    select
+        own.usage_id,
+        rung.tier_rank,
+        rung.rung_model_id,
+        rung.rung_generation_rank,
+        rung.is_stand_in,
+        {{ contracted_cost(
+            usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                       is_long_context('rung_price.', 'own.total_input_tokens',
+                                       'own.request_count', 'own.long_context_flag'), 'own.'),
+            'coalesce(rung_contract.contract_rate, 1)') }} as rung_cost_usd,
+        {{ contracted_cost(
+            'case when own.service_tier in (\'standard\', \'priority\') and rung_batch.model_id is not null then '
+            ~ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                         'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                         is_long_context('rung_batch.', 'own.total_input_tokens',
+                                         'own.request_count', 'own.long_context_flag'), 'own.')
+            ~ ' else ' ~ usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                       is_long_context('rung_price.', 'own.total_input_tokens',
+                                       'own.request_count', 'own.long_context_flag'), 'own.')
+            ~ ' end',
+            'coalesce(rung_contract.contract_rate, 1)') }} as rung_batch_cost_usd
+    from own
+    inner join rungs as rung
+        on rung.provider = own.provider
+        and rung.model_id = own.model_id
+        and cast(own.usage_at as date) >= rung.valid_from
+        and cast(own.usage_at as date) < rung.valid_to
+    inner join prices as rung_price
+        on {{ price_lookup('rung_price', 'rung.rung_model_id', 'own.service_tier', 'own') }}
+    left join prices as rung_batch
+        on {{ price_lookup('rung_batch', 'rung.rung_model_id', "'batch'", 'own') }}
+    left join contract_rates as rung_contract
+        on rung_contract.provider = rung.provider
+        and rung_contract.model_id = rung.rung_model_id
+        and own.price_day_at >= rung_contract.valid_from_at
+        and own.price_day_at < rung_contract.valid_to_at
+),
+
+-- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie
+cheapest as (
+    select
+        usage_id,
+        tier_rank,
+        min({{ struct_of([
+            ('cost', 'rung_cost_usd'),
+            ('newest_generation', '-rung_generation_rank'),
+            ('rung_model_id', 'rung_model_id'),
+            ('rung_cost_usd', 'rung_cost_usd'),
+            ('rung_batch_cost_usd', 'rung_batch_cost_usd'),
+            ('is_stand_in', 'is_stand_in'),
+        ]) }}) as best
+    from candidates
+    where rung_cost_usd is not null
+    group by usage_id, tier_rank
+),
+
+{%- set row_columns = ['usage_id', 'provider', 'model_id', 'usage_at', 'account', 'workspace',
+                       'api_key', 'service_tier', 'own_tier_rank', 'current_contracted_cost_usd'] %}
+
+final as (
+    select
+        {%- for column in row_columns %}
+        own.{{ column }},
+        {%- endfor %}
+        'current' as rung,
+        cast(null as int) as rung_tier_rank,
+        own.model_id as rung_model_id,
+        own.current_contracted_cost_usd as rung_cost_usd,
+        own.own_batch_contracted_cost_usd as rung_batch_cost_usd,
+        true as is_covered,
+        false as is_stand_in
+    from own
+
+    union all
+
+    select
+        {%- for column in row_columns %}
+        own.{{ column }},
+        {%- endfor %}
+        rung_tiers.tier as rung,
+        rung_tiers.tier_rank as rung_tier_rank,
+        case
+            when own.own_tier_rank <= rung_tiers.tier_rank then own.model_id
+            else cheapest.best.rung_model_id
+        end as rung_model_id,
+        case
+            when own.own_tier_rank <= rung_tiers.tier_rank then own.current_contracted_cost_usd
+            else coalesce(cheapest.best.rung_cost_usd, own.current_contracted_cost_usd)
+        end as rung_cost_usd,
+        case
+            when own.own_tier_rank <= rung_tiers.tier_rank then own.own_batch_contracted_cost_usd
+            else coalesce(cheapest.best.rung_batch_cost_usd, own.current_contracted_cost_usd)
+        end as rung_batch_cost_usd,
+        coalesce(own.own_tier_rank <= rung_tiers.tier_rank, false) or cheapest.usage_id is not null
+            as is_covered,
+        coalesce(own.own_tier_rank > rung_tiers.tier_rank and cheapest.best.is_stand_in, false)
+            as is_stand_in
+    from own
+    inner join rung_tiers
+        on rung_tiers.provider = own.provider
+    left join cheapest
+        on cheapest.usage_id = own.usage_id
+        and cheapest.tier_rank = rung_tiers.tier_rank
+)
+
+select * from final
