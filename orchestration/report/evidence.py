@@ -45,7 +45,7 @@ def _number(value: Decimal) -> str:
 
 
 def source_text(finding: Finding) -> str:
-    """What the evidence was read from: `request-level calls`, `168 hourly buckets`."""
+    """What the evidence was read from: `request-level calls`, `168 hourly usage buckets`."""
     grain = finding.evidence_source_grain
     buckets = finding.evidence_bucket_count or 0
     if grain == "call" or grain is None or not buckets:
