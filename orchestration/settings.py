@@ -62,6 +62,22 @@ THRESHOLDS = {
         "Timing heuristic: 'the same hours' means at most this many distinct hours of "
         "the day (UTC).",
     ),
+    "heuristic_bucket_min_days": (
+        "count",
+        "Signals on provider buckets (exports with no task labels): a feature is read "
+        "only when it is seen on at least this many days.",
+    ),
+    "heuristic_max_output_per_input_token": (
+        "rate",
+        "Bucket signal: at most this many output tokens per input token make a feature a "
+        "classification candidate (classification, extraction, tagging and routing answer "
+        "in a few tokens).",
+    ),
+    "heuristic_async_min_weekend_ratio": (
+        "rate",
+        "Bucket signal: a feature spending at the weekend at least this share of its "
+        "weekday tokens a day runs without people waiting on it: an async candidate.",
+    ),
     "tiering_eval_min_pass_rate": (
         "rate",
         "Quality bar for your eval results (tiering_evals.csv): a model is recommended for "

@@ -8,6 +8,12 @@
     stack where more than one lever applies to a feature on a model. Findings overlap, so
     they never add up: the report's waterfall is the whole bill.
 
+    The evidence is kept as fields too (docs/cost-semantics.md, Findings): the signal the
+    finding rests on, its value and threshold, the grain it was read from (call, minute,
+    hour or day buckets) and the buckets read; the report turns them into sentences. The
+    evidence names calls only where every row counts its requests (Anthropic buckets do
+    not) and a time of day only from calls or buckets of an hour or finer.
+
     Confidence is the lever's own (`tiering_confidence`, `batch_confidence` in
     fct_llm_usage; a combination's is the row's `savings_confidence`); caching rests on a
     prefix the export declared, so it is always confirmed.
@@ -15,15 +21,35 @@
 with usage as (
     select
         priced.*,
-        input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens
-            + output_tokens as total_tokens,
+        priced.input_tokens + priced.cache_write_5m_tokens + priced.cache_write_1h_tokens
+            + priced.cache_read_tokens + priced.output_tokens as total_tokens,
         -- the shape of a call; a provider bucket counts as its average call (not money);
         -- a bucket whose export does not count requests (request_count 0) has no shape
-        (input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)
-            / nullif(request_count, 0) as input_tokens_per_call,
-        output_tokens / nullif(request_count, 0) as output_tokens_per_call
+        (priced.input_tokens + priced.cache_write_5m_tokens + priced.cache_write_1h_tokens
+            + priced.cache_read_tokens) / nullif(priced.request_count, 0) as input_tokens_per_call,
+        priced.output_tokens / nullif(priced.request_count, 0) as output_tokens_per_call,
+        -- what the row can tell: its grain (null width: a call) and whether it counts calls
+        featured.bucket_width_seconds,
+        case when featured.bucket_width_seconds is null then 0 else 1 end as is_bucket,
+        case when priced.request_count > 0 then 0 else 1 end as lacks_request_count,
+        heuristics.task_signal,
+        heuristics.task_signal_value,
+        heuristics.task_signal_threshold,
+        heuristics.task_signal_grain,
+        heuristics.task_signal_buckets,
+        heuristics.latency_signal,
+        heuristics.latency_signal_value,
+        heuristics.latency_signal_threshold,
+        heuristics.latency_signal_grain,
+        heuristics.latency_signal_buckets
     from {{ ref('fct_llm_usage') }} as priced
-    where is_priced
+    inner join {{ ref('int_usage_featured') }} as featured
+        on featured.usage_id = priced.usage_id
+    left join {{ ref('int_usage_heuristics') }} as heuristics
+        on heuristics.provider = priced.provider
+        and heuristics.model = priced.model
+        and heuristics.feature_key = coalesce(priced.feature, '')
+    where priced.is_priced
 ),
 
 window_bounds as (
@@ -39,6 +65,20 @@ priced_spend as (
 {%- set quality_bar = "cast(cast(100 * " ~ var('tiering_eval_min_pass_rate') ~ " as decimal(5, 1)) as string)" %}
 {%- set eval_pass_pct = "cast(cast(100 * min(recommendation_eval_pass_rate) as decimal(5, 1)) as string)" %}
 {%- set feature_text = "coalesce(feature, 'unattributed calls')" %}
+{#- how much usage a finding read, in the terms its exports carry: calls where every row
+    counts its requests, else the buckets that do not (Anthropic's count none) -#}
+{%- set volume_text -%}
+    case
+        when sum(lacks_request_count) = 0 then {{ format_count('sum(request_count)') }} || ' calls'
+        when sum(request_count) = 0 then {{ format_count('sum(lacks_request_count)') }}
+            || ' usage buckets (the export counts no requests)'
+        else {{ format_count('sum(request_count)') }} || ' calls counted and '
+            || {{ format_count('sum(lacks_request_count)') }}
+            || ' usage buckets that count no requests'
+    end
+{%- endset %}
+{#- the coarsest grain the finding's rows were read from -#}
+{%- set rows_grain = source_grain('max(bucket_width_seconds)') %}
 
 -- what a tiering recommendation rests on: the call shape (it backs the task class), and
 -- either the task-class policy or the user's eval, with the quality risk stated
@@ -53,15 +93,21 @@ tiering as (
         cast(null as string) as prefix_hash,
         'Route ' || {{ feature_text }} || ' (' || min(task_class) || ') from '
             || model_id || ' to ' || recommended_model as action,
-        {{ format_count('sum(request_count)') }} || ' calls classed ' || min(task_class) || ' ('
+        {{ volume_text }} || ' classed ' || min(task_class) || ' ('
             || min(task_class_source) || '), ' || {{ format_count('sum(total_tokens)') }}
-            || ' tokens; a median call reads '
-            || {{ format_count(percentile_value('input_tokens_per_call', 0.5)) }}
-            || ' input tokens and writes '
-            || {{ format_count(percentile_value('output_tokens_per_call', 0.5)) }}
-            || ' output tokens, 90% of calls at most '
-            || {{ format_count(percentile_value('output_tokens_per_call', 0.9)) }}
-            || ' output tokens; ' || recommended_model
+            || ' tokens'
+            -- a call's shape only where every row counts its calls
+            || case when sum(lacks_request_count) = 0 then
+                '; a median call reads '
+                || {{ format_count(percentile_value('input_tokens_per_call', 0.5)) }}
+                || ' input tokens and writes '
+                || {{ format_count(percentile_value('output_tokens_per_call', 0.5)) }}
+                || ' output tokens, 90% of calls at most '
+                || {{ format_count(percentile_value('output_tokens_per_call', 0.9)) }}
+                || ' output tokens'
+                else ''
+            end
+            || '; ' || recommended_model
             || case
                 when min(recommendation_basis) = 'eval' then
                     ' passed your ' || case min(recommendation_eval_scope)
@@ -91,6 +137,32 @@ tiering as (
                 || ' and add its pass rate to seeds/curated/tiering_evals.csv: below the '
                 || {{ quality_bar }} || '% quality bar it is no longer recommended.'
         end as quality_risk,
+        -- what the task class rests on: the user's eval, the heuristic signal, or the
+        -- class as declared or set by a rule
+        case
+            when min(recommendation_basis) = 'eval' then 'eval_pass_rate'
+            when min(task_class_source) = 'heuristic' then coalesce(min(task_signal), 'heuristic_task_class')
+            else min(task_class_source) || '_task_class'
+        end as evidence_signal,
+        case
+            when min(recommendation_basis) = 'eval' then min(recommendation_eval_pass_rate)
+            when min(task_class_source) = 'heuristic' then min(task_signal_value)
+        end as evidence_value,
+        case
+            when min(recommendation_basis) = 'eval' then {{ var('tiering_eval_min_pass_rate') }}
+            when min(task_class_source) = 'heuristic' then min(task_signal_threshold)
+        end as evidence_threshold,
+        case
+            when coalesce(min(recommendation_basis), '') <> 'eval' and min(task_class_source) = 'heuristic'
+                then coalesce(min(task_signal_grain), {{ rows_grain }})
+            else {{ rows_grain }}
+        end as evidence_source_grain,
+        case
+            when coalesce(min(recommendation_basis), '') <> 'eval' and min(task_class_source) = 'heuristic'
+                then coalesce(min(task_signal_buckets), sum(is_bucket))
+            else sum(is_bucket)
+        end as evidence_bucket_count,
+        sum(lacks_request_count) = 0 as counts_calls,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - tiered_contracted_cost_usd) as observed_savings_usd,
@@ -114,11 +186,14 @@ batching as (
         cast(null as string) as prefix_hash,
         'Send ' || {{ feature_text }} || ' on ' || model_id || ' through the Batch API'
             as action,
-        {{ format_count('sum(request_count)') }} || ' calls marked async ('
+        {{ volume_text }} || ' marked async ('
             || min(latency_class_source) || ') ran on the ' || min(service_tier)
             || ' tier on ' || cast(count(distinct usage_date) as string) || ' days, '
-            -- a fixed hour of the day is what a scheduled job looks like
+            -- a fixed hour of the day is what a scheduled job looks like; a daily bucket
+            -- starts at midnight whenever its usage ran, so it carries no hour
             || case
+                when max(bucket_width_seconds) > 3600
+                    then 'at hours of the day its daily buckets do not show'
                 when min(extract(hour from usage_at)) = 0 and max(extract(hour from usage_at)) = 23
                     then 'at all hours'
                 else 'between ' || cast(min(extract(hour from usage_at)) as string) || ':00 and '
@@ -127,6 +202,26 @@ batching as (
             || '; ' || model_id || ' has a batch price (same model, same output)'
             as lever_evidence,
         cast(null as string) as quality_risk,
+        case
+            when min(latency_class_source) = 'heuristic'
+                then coalesce(min(latency_signal), 'heuristic_latency_class')
+            else min(latency_class_source) || '_latency_class'
+        end as evidence_signal,
+        case when min(latency_class_source) = 'heuristic' then min(latency_signal_value) end
+            as evidence_value,
+        case when min(latency_class_source) = 'heuristic' then min(latency_signal_threshold) end
+            as evidence_threshold,
+        case
+            when min(latency_class_source) = 'heuristic'
+                then coalesce(min(latency_signal_grain), {{ rows_grain }})
+            else {{ rows_grain }}
+        end as evidence_source_grain,
+        case
+            when min(latency_class_source) = 'heuristic'
+                then coalesce(min(latency_signal_buckets), sum(is_bucket))
+            else sum(is_bucket)
+        end as evidence_bucket_count,
+        sum(lacks_request_count) = 0 as counts_calls,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - batched_contracted_cost_usd) as observed_savings_usd,
@@ -159,6 +254,14 @@ caching as (
                 / sum(request_count) as decimal(5, 1)) as string)
             || '% of them would read it from the cache' as lever_evidence,
         cast(null as string) as quality_risk,
+        -- streams are request-level calls: their own grain, every call counted
+        'cache_hit_share' as evidence_signal,
+        100.0 * sum(case when cached_contracted_cost_usd < current_contracted_cost_usd then request_count else 0 end)
+            / sum(request_count) as evidence_value,
+        cast(null as decimal(20, 6)) as evidence_threshold,
+        'call' as evidence_source_grain,
+        sum(is_bucket) as evidence_bucket_count,
+        sum(lacks_request_count) = 0 as counts_calls,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - cached_contracted_cost_usd) as observed_savings_usd,
@@ -182,6 +285,10 @@ stacked_levers as (
         max(case when optimized_cache_ttl_choice <> 'none' then 1 else 0 end) as uses_caching,
         min(case when optimized_model <> model_id then optimized_model end) as optimized_model,
         min(task_class) as task_class,
+        {{ volume_text }} as volume,
+        {{ rows_grain }} as source_grain,
+        sum(is_bucket) as bucket_count,
+        sum(lacks_request_count) = 0 as counts_calls,
         sum(request_count) as request_count,
         sum(current_contracted_cost_usd) as observed_current_cost_usd,
         sum(current_contracted_cost_usd - optimized_contracted_cost_usd) as observed_stacked_savings_usd,
@@ -213,13 +320,19 @@ combinations as (
             || case when uses_batch = 1 then ', send it through the Batch API' else '' end
             || case when uses_caching = 1 then ', cache its prompt prefixes' else '' end
             as action,
-        {{ format_count('request_count') }}
-            || ' calls with the levers stacked in the fixed order (tiering, then batch, then '
+        volume
+            || ' with the levers stacked in the fixed order (tiering, then batch, then '
             || 'caching); each lever alone is its own finding' as lever_evidence,
         case when uses_tiering = 1 then
             'Assumes ' || optimized_model || ' is adequate for ' || task_class
             || ': see the tiering finding for how it was chosen and how to verify it.'
         end as quality_risk,
+        'levers_stacked' as evidence_signal,
+        cast(null as decimal(20, 6)) as evidence_value,
+        cast(null as decimal(20, 6)) as evidence_threshold,
+        source_grain as evidence_source_grain,
+        bucket_count as evidence_bucket_count,
+        counts_calls,
         request_count,
         observed_current_cost_usd,
         observed_stacked_savings_usd as observed_savings_usd,
@@ -278,7 +391,14 @@ final as (
             as decimal(7, 2)) as share_of_spend_pct,
         cast(observed_stacked_savings_usd as {{ money_type() }}) as observed_stacked_savings_usd,
         cast(observed_stacked_savings_usd * window_bounds.monthly_factor as {{ money_type() }})
-            as monthly_stacked_savings_usd
+            as monthly_stacked_savings_usd,
+        -- the evidence as fields (docs/cost-semantics.md, Findings)
+        evidence_signal,
+        cast(evidence_value as decimal(20, 6)) as evidence_value,
+        cast(evidence_threshold as decimal(20, 6)) as evidence_threshold,
+        evidence_source_grain,
+        cast(evidence_bucket_count as bigint) as evidence_bucket_count,
+        counts_calls
     from findings
     cross join window_bounds
     cross join priced_spend

@@ -26,6 +26,7 @@ from orchestration.report.charts import (
     stacked_bar_chart,
     waterfall_chart,
 )
+from orchestration.report.evidence import signal_sentence
 from orchestration.report.failed_checks import FailureNotice
 from orchestration.report.formatting import (
     format_count,
@@ -350,7 +351,8 @@ def _finding_text(finding: Finding) -> str:
     text = (
         f'<span class="lever" data-lever="{_e(finding.lever)}">{_e(finding.lever_label)}</span> '
         f"{_e(finding.action)}"
-        f'<div class="evidence">Evidence: {_e(finding.evidence)}</div>'
+        f'<div class="evidence">Evidence: {_e(signal_sentence(finding))} '
+        f"{_e(finding.evidence)}</div>"
     )
     if finding.quality_risk:
         text += f'<div class="risk">Quality risk: {_e(finding.quality_risk)}</div>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from orchestration.report.evidence import signal_sentence
 from orchestration.report.failed_checks import FailureNotice
 from orchestration.report.formatting import (
     format_count,
@@ -196,7 +197,8 @@ def _finding_item(number: int, finding: Finding) -> str:
     risk = f"Quality risk: {_sentence(finding.quality_risk)} " if finding.quality_risk else ""
     return (
         f"{number}. **{finding.lever_label.capitalize()}**, {scope}: "
-        f"{_sentence(finding.action)} Evidence: {_sentence(finding.evidence)} "
+        f"{_sentence(finding.action)} Evidence: {signal_sentence(finding)} "
+        f"{_sentence(finding.evidence)} "
         f"Saves **{format_usd(finding.monthly_savings_usd)} per 30 days** "
         f"({format_usd(finding.observed_savings_usd)} over the window, {share} of the "
         f"{format_usd(finding.observed_current_cost_usd)} it cost). {stacked}{risk}"

@@ -180,6 +180,13 @@ class Finding:
     share_of_spend_pct: Decimal | None = None  # of all priced spend over the window
     observed_stacked_savings_usd: Decimal | None = None  # all levers on the same calls
     monthly_stacked_savings_usd: Decimal | None = None
+    # the evidence as fields (report/evidence.py turns them into a sentence)
+    evidence_signal: str | None = None
+    evidence_value: Decimal | None = None
+    evidence_threshold: Decimal | None = None
+    evidence_source_grain: str | None = None  # call | minute | hour | day
+    evidence_bucket_count: int | None = None
+    counts_calls: bool = True  # False: a bucket export counted no requests
 
     @property
     def is_combination(self) -> bool:
@@ -517,7 +524,9 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
         select finding_id, lever, confidence, provider, model_id, feature,
             recommended_model, prefix_hash, action, evidence, request_count,
             {", ".join(observed + monthly)}, quality_risk, workspaces, api_keys,
-            share_of_spend_pct, observed_stacked_savings_usd, monthly_stacked_savings_usd
+            share_of_spend_pct, observed_stacked_savings_usd, monthly_stacked_savings_usd,
+            evidence_signal, evidence_value, evidence_threshold, evidence_source_grain,
+            evidence_bucket_count, counts_calls
         from marts.savings_findings
         order by monthly_savings_usd desc nulls last, observed_savings_usd desc, finding_id
         """,
@@ -549,6 +558,12 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
                 "savings_findings.monthly_stacked_savings_usd",
                 projected,
             ),
+            evidence_signal=r["evidence_signal"],  # type: ignore[arg-type]
+            evidence_value=r["evidence_value"],  # type: ignore[arg-type]
+            evidence_threshold=r["evidence_threshold"],  # type: ignore[arg-type]
+            evidence_source_grain=r["evidence_source_grain"],  # type: ignore[arg-type]
+            evidence_bucket_count=_count(r["evidence_bucket_count"]),
+            counts_calls=bool(r["counts_calls"]),
         )
         for r in rows
     )

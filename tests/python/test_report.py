@@ -22,13 +22,20 @@ from orchestration.report import (
     render_markdown,
     write_report,
 )
+from orchestration.report.evidence import signal_sentence
 from orchestration.report.formatting import (
     format_days,
     format_pct,
     format_usd,
     round_cents,
 )
-from orchestration.report.summary import NO_PROJECTION, ZERO, AuditSummary, MoneyTypeError
+from orchestration.report.summary import (
+    NO_PROJECTION,
+    ZERO,
+    AuditSummary,
+    Finding,
+    MoneyTypeError,
+)
 
 MONEY = "decimal(38,16)"
 SCENARIOS = ("current", "tiered", "batched", "cached", "tiered_batched", "optimized")
@@ -209,15 +216,30 @@ def build_marts(
             monthly_savings_usd {money_type}, savings_pct decimal(9,4),
             quality_risk varchar, workspaces varchar, api_keys varchar,
             share_of_spend_pct decimal(7,2), observed_stacked_savings_usd {money_type},
-            monthly_stacked_savings_usd {money_type})
+            monthly_stacked_savings_usd {money_type},
+            -- the evidence fields: a class the export declared, read from calls
+            evidence_signal varchar default 'declared_task_class',
+            evidence_value decimal(20,6), evidence_threshold decimal(20,6),
+            evidence_source_grain varchar default 'call',
+            evidence_bucket_count bigint default 0, counts_calls boolean default true)
         """
     )
+    given = [
+        c
+        for (c,) in con.execute(
+            "select column_name from (describe marts.savings_findings)"
+        ).fetchall()
+    ]
     for row in findings or []:
         if factor is None:  # monthly_current_cost_usd, monthly_savings_usd
             row = (*row[:13], None, None, *row[15:])
         if len(row) == 16:  # no scope, risk or stacked figures given
             row = (*row, None, None, None, None, None, None)
-        con.execute(f"insert into marts.savings_findings values ({', '.join(['?'] * 22)})", row)
+        con.execute(
+            f"insert into marts.savings_findings ({', '.join(given[: len(row)])}) "
+            f"values ({', '.join(['?'] * len(row))})",
+            row,
+        )
     con.execute(
         f"""
         create or replace table marts.rpt_daily_scenarios (
@@ -624,7 +646,11 @@ def test_markdown_findings_numbered_by_savings_and_candidates_apart(
         in first
     )
     assert "Route ticket-classifier from claude-opus-4-5 to claude-haiku-4-5." in first
-    assert "Evidence: 30000 requests of task class x over the window." in first
+    # the evidence fields' sentence, then the mart's evidence text
+    assert (
+        "Evidence: Rests on the task class your export declares; usage read from "
+        "request-level calls. 30000 requests of task class x over the window." in first
+    )
     assert (
         "Saves **$800.00 per 30 days** ($400.00 over the window, 80.0% of the $500.00 it cost)"
         in first
@@ -881,3 +907,67 @@ def test_markdown_finding_states_scope_stacked_savings_and_quality_risk() -> Non
         "Quality risk: Assumes claude-haiku-4-5 is adequate for classification. "
         "Confidence: confirmed."
     )
+
+
+# -- the evidence fields as a sentence (orchestration/report/evidence.py) -------------
+def _evidence_finding(**fields) -> Finding:
+    base = dict(
+        finding_id="f",
+        lever="tiering",
+        confidence="candidate",
+        provider="anthropic",
+        model_id="claude-sonnet-4-5",
+        feature="api_key:nightly-etl",
+        recommended_model="claude-haiku-4-5",
+        action="Route it",
+        evidence="7 usage buckets (the export counts no requests) ...",
+        request_count=0,
+        observed_current_cost_usd=Decimal(1),
+        observed_savings_usd=Decimal(1),
+        monthly_current_cost_usd=None,
+        monthly_savings_usd=None,
+    )
+    return Finding(**{**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("fields", "sentence"),
+    [
+        (
+            dict(evidence_signal="weekend_to_weekday_ratio", evidence_value=Decimal("0.950000"),
+                 evidence_threshold=Decimal("0.800000"), evidence_source_grain="day",
+                 evidence_bucket_count=28, counts_calls=False),
+            "Signal weekend_to_weekday_ratio: a weekend day uses 0.95 times a weekday's tokens "
+            "(the setting: at least 0.8), read from 28 daily usage buckets; a heuristic, so a "
+            "candidate.",
+        ),
+        (
+            dict(evidence_signal="hours_of_day", evidence_value=Decimal("1.000000"),
+                 evidence_threshold=Decimal("2.000000"), evidence_source_grain="minute",
+                 evidence_bucket_count=1440),
+            "Signal hours_of_day: usage on the same 1 hour(s) of the day (UTC) (the setting: "
+            "at most 2), read from 1,440 one-minute usage buckets; a heuristic, so a candidate.",
+        ),
+        (
+            dict(evidence_signal="output_tokens_per_request", evidence_value=Decimal("12.5"),
+                 evidence_threshold=Decimal("16"), evidence_source_grain="call",
+                 evidence_bucket_count=0),
+            "Signal output_tokens_per_request: 12.5 output tokens per request (the setting: at "
+            "most 16), read from request-level calls; a heuristic, so a candidate.",
+        ),
+        (
+            dict(evidence_signal="eval_pass_rate", evidence_value=Decimal("0.97"),
+                 evidence_threshold=Decimal("0.95"), evidence_source_grain="hour",
+                 evidence_bucket_count=48),
+            "Rests on your eval: pass rate 97% against a 95% quality bar; usage read from 48 "
+            "hourly usage buckets.",
+        ),
+        (
+            dict(evidence_signal="cache_hit_share", evidence_value=Decimal("66.666667"),
+                 evidence_source_grain="call"),
+            "66.7% of the calls would read the cache.",
+        ),
+    ],
+)  # fmt: skip
+def test_the_evidence_fields_read_as_one_sentence(fields, sentence):
+    assert signal_sentence(_evidence_finding(**fields)) == sentence
