@@ -53,6 +53,13 @@
     coalesce({{ row }}{{ column }}, 0)
 {%- endmacro %}
 
+{#- Minus each part of one token bucket of a usage row (`row`: '' or 'alias.'): appended
+    to the bucket's tokens, it leaves its text tokens (` - coalesce(input_audio_tokens, 0)
+    - ...`). -#}
+{% macro less_bucket_parts(bucket, row) -%}
+    {%- for part in token_parts() | selectattr('bucket', 'equalto', bucket) %} - {{ part_quantity(row, part.name ~ '_tokens') }}{% endfor -%}
+{%- endmacro %}
+
 {#-
     The per-million-token price of a token part at a price row (`prefix`), or null where
     the part has no price: as genai-prices prices it, a modality (or reasoning) with no

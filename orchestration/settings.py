@@ -78,6 +78,23 @@ THRESHOLDS = {
         "Bucket signal: a feature spending at the weekend at least this share of its "
         "weekday tokens a day runs without people waiting on it: an async candidate.",
     ),
+    "heuristic_max_cache_read_share": (
+        "rate",
+        "Bucket signal: a feature with at most this share of its input tokens (uncached, "
+        "cache writes and reads) read from the cache, on a model that caches, is a caching "
+        "candidate.",
+    ),
+    "heuristic_cache_min_input_tokens_per_day": (
+        "count",
+        "Bucket signal: the caching candidate needs at least this many uncached input "
+        "tokens a day on average over the days its buckets cover.",
+    ),
+    "cache_signal_assumed_cached_share": (
+        "rate",
+        "What a caching candidate's saving assumes: this share of its uncached text input "
+        "would be read from the cache instead, at the cache-read price (cache writes left "
+        "out).",
+    ),
     "tiering_eval_min_pass_rate": (
         "rate",
         "Quality bar for your eval results (tiering_evals.csv): a model is recommended for "

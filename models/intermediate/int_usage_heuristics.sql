@@ -14,6 +14,9 @@
       hour or two of the day: a job on a clock. Daily buckets carry no time of day;
     - `weekend_to_weekday_ratio`: on provider buckets, a feature spending about as much a
       day at the weekend as on weekdays runs without people waiting on it.
+    Caching candidate, `cache_reads_per_input_token`: on provider buckets (no prompt
+    prefixes), on enough days, a large input each day with (almost) none of it read from
+    the cache: savings_findings prices it where the model has a cache-read price.
 
     Its own model because it reads every day of usage while the usage chain is rebuilt
     day by day: a new day can change a feature's class on every earlier day, and the
@@ -54,6 +57,8 @@ bucket_shapes as (
         feature_key,
         sum(output_tokens) as bucket_output_tokens,
         sum(total_input_tokens) as bucket_input_tokens,
+        sum(input_tokens) as bucket_uncached_input_tokens,
+        sum(cache_read_tokens) as bucket_cache_read_tokens,
         count(distinct usage_day) as bucket_days,
         max(bucket_width_seconds) as bucket_width_seconds,
         count(*) as bucket_rows
@@ -162,7 +167,20 @@ signals as (
                 and week_shapes.weekend_to_weekday_ratio >= {{ var('heuristic_async_min_weekend_ratio') }},
             false
         ) as fires_weekend_ratio,
-        week_shapes.weekend_to_weekday_ratio
+        week_shapes.weekend_to_weekday_ratio,
+        coalesce(
+            bucket_shapes.bucket_days >= {{ var('heuristic_bucket_min_days') }}
+                and bucket_shapes.bucket_input_tokens > 0
+                and bucket_shapes.bucket_cache_read_tokens
+                    <= bucket_shapes.bucket_input_tokens * {{ var('heuristic_max_cache_read_share') }}
+                and bucket_shapes.bucket_uncached_input_tokens
+                    >= bucket_shapes.bucket_days * {{ var('heuristic_cache_min_input_tokens_per_day') }},
+            false
+        ) as fires_cache_reads,
+        bucket_shapes.bucket_cache_read_tokens * 1.0 / nullif(bucket_shapes.bucket_input_tokens, 0)
+            as cache_reads_per_input,
+        bucket_shapes.bucket_uncached_input_tokens / nullif(bucket_shapes.bucket_days, 0)
+            as uncached_input_per_day
     from (select distinct provider, model, feature_key from usage) as scopes
     left join call_shapes
         on call_shapes.provider = scopes.provider
@@ -231,7 +249,19 @@ final as (
         case
             when fires_hours_of_day then clock_buckets
             when fires_weekend_ratio then bucket_rows
-        end as latency_signal_buckets
+        end as latency_signal_buckets,
+        -- the caching candidate's evidence: null where it does not hold
+        case when fires_cache_reads then 'cache_reads_per_input_token' end as cache_signal,
+        cast(case when fires_cache_reads then cache_reads_per_input end as decimal(20, 6))
+            as cache_signal_value,
+        cast(case when fires_cache_reads then {{ var('heuristic_max_cache_read_share') }} end
+            as decimal(20, 6)) as cache_signal_threshold,
+        case when fires_cache_reads then {{ source_grain('bucket_width_seconds') }} end
+            as cache_signal_grain,
+        case when fires_cache_reads then bucket_rows end as cache_signal_buckets,
+        case when fires_cache_reads then bucket_days end as cache_signal_days,
+        cast(case when fires_cache_reads then uncached_input_per_day end as decimal(20, 1))
+            as cache_signal_input_tokens_per_day
     from signals
 )
 

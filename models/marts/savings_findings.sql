@@ -41,7 +41,29 @@ with usage as (
         heuristics.latency_signal_value,
         heuristics.latency_signal_threshold,
         heuristics.latency_signal_grain,
-        heuristics.latency_signal_buckets
+        heuristics.latency_signal_buckets,
+        heuristics.cache_signal,
+        heuristics.cache_signal_value,
+        heuristics.cache_signal_threshold,
+        heuristics.cache_signal_grain,
+        heuristics.cache_signal_buckets,
+        heuristics.cache_signal_days,
+        heuristics.cache_signal_input_tokens_per_day,
+        -- the caching candidate's saving on a bucket of a feature its signal holds for, on
+        -- a model with a cache-read price of its own: the assumed share of the uncached
+        -- text input (parts with prices of their own left out) read from the cache
+        -- instead, at what you pay; the writes that would fill the cache are left out
+        case
+            when heuristics.cache_signal is not null
+                and featured.bucket_width_seconds is not null
+                and prices.p_cache_read_usd_per_mtok is not null
+                then {{ contracted_cost(usd_from_mtok_amount(
+                    '(prices.input_tokens' ~ less_bucket_parts('input', 'prices.') ~ ') * '
+                    ~ var('cache_signal_assumed_cached_share') ~ ' * ('
+                    ~ effective_price('prices.p_', 'input', 'prices.is_long_context') ~ ' - '
+                    ~ effective_price('prices.p_', 'cache_read', 'prices.is_long_context') ~ ')'),
+                    'prices.contract_rate') }}
+        end as cache_signal_savings_usd
     from {{ ref('fct_llm_usage') }} as priced
     inner join {{ ref('int_usage_featured') }} as featured
         on featured.usage_id = priced.usage_id
@@ -49,6 +71,10 @@ with usage as (
         on heuristics.provider = priced.provider
         and heuristics.model = priced.model
         and heuristics.feature_key = coalesce(priced.feature, '')
+    -- the row's own prices, read only where the caching candidate's signal holds
+    left join {{ ref('int_usage_priced') }} as prices
+        on prices.usage_id = priced.usage_id
+        and heuristics.cache_signal is not null
     where priced.is_priced
 ),
 
@@ -273,6 +299,50 @@ caching as (
     group by provider, model_id, feature, prefix_hash
 ),
 
+-- a caching candidate from provider buckets, which carry no prompt prefixes: a large,
+-- steady input (almost) never read from the cache on a model that caches. Its dollars
+-- rest on an assumed share read from the cache (cache_signal_assumed_cached_share), writes
+-- left out; the stacked scenario caches declared prefixes only, so it has no stacked figure
+cache_candidates as (
+    select
+        'caching' as lever,
+        'candidate' as confidence,
+        provider,
+        model_id,
+        coalesce(feature, '(none)') as feature,
+        cast(null as string) as recommended_model,
+        cast(null as string) as prefix_hash,
+        'Look for a prompt prefix ' || {{ feature_text }} || ' repeats on ' || model_id
+            || ' and cache it: its input is large, steady and almost never read from the cache'
+            as action,
+        {{ volume_text }} || ' on ' || cast(min(cache_signal_days) as string) || ' days read '
+            || {{ format_count('sum(cache_read_tokens)') }} || ' of '
+            || {{ format_count('sum(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)') }}
+            || ' input tokens from the cache, with '
+            || {{ format_count('min(cache_signal_input_tokens_per_day)') }}
+            || ' uncached input tokens a day; the saving assumes '
+            || cast(cast(100 * {{ var('cache_signal_assumed_cached_share') }} as decimal(5, 1)) as string)
+            || '% of the uncached input would be read from the cache at ' || model_id
+            || '''s cache-read price, and leaves out the cache writes that would fill it'
+            as lever_evidence,
+        cast(null as string) as quality_risk,
+        min(cache_signal) as evidence_signal,
+        min(cache_signal_value) as evidence_value,
+        min(cache_signal_threshold) as evidence_threshold,
+        min(cache_signal_grain) as evidence_source_grain,
+        min(cache_signal_buckets) as evidence_bucket_count,
+        sum(lacks_request_count) = 0 as counts_calls,
+        sum(request_count) as request_count,
+        sum(current_contracted_cost_usd) as observed_current_cost_usd,
+        sum(cache_signal_savings_usd) as observed_savings_usd,
+        cast(null as {{ money_type() }}) as observed_stacked_savings_usd,
+        {{ distinct_values_text('workspace') }} as workspaces,
+        {{ distinct_values_text('api_key') }} as api_keys
+    from usage
+    where cache_signal_savings_usd is not null
+    group by provider, model_id, feature
+),
+
 -- which levers the stacked scenario uses on a feature's calls on one model
 stacked_levers as (
     select
@@ -349,6 +419,8 @@ findings as (
     select * from batching
     union all
     select * from caching
+    union all
+    select * from cache_candidates
     union all
     select * from combinations
 ),
