@@ -16,7 +16,8 @@
 
     Confidence is the lever's own (`tiering_confidence`, `batch_confidence` in
     fct_llm_usage; a combination's is the row's `savings_confidence`); caching rests on a
-    prefix the export declared, so it is always confirmed.
+    prefix the export declared, so it is confirmed, except the candidate read from provider
+    buckets (signal `cache_reads_per_input_token`), priced on an assumed cached share.
 */
 with usage as (
     select

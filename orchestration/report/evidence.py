@@ -29,6 +29,10 @@ SIGNALS = {
         "a weekend day uses {value} times a weekday's tokens",
         "at least {threshold}",
     ),
+    "cache_reads_per_input_token": (
+        "{value} tokens read from the cache per input token",
+        "at most {threshold}",
+    ),
 }
 CLASS_SOURCES = {
     "declared_task_class": "the task class your export declares",

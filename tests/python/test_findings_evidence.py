@@ -21,6 +21,11 @@ to Sun 2026-09-13) whose right answer is worked out below:
   (at most 16 on at least 20 requests: classification) and the same tokens at the weekend
   as on weekdays (ratio 1, at least 0.8: async), read from 7 daily buckets.
 
+Both Console keys read nothing from the cache on `claude-sonnet-4-5`, which caches (input
+$3, cache read $0.30 a million tokens): 0 cache reads per input token (at most 0.05) and at
+least 1,000,000 uncached input tokens a day on 7 days: caching candidates whose saving
+assumes half the uncached input read from the cache instead, at $2.70 a million tokens less.
+
 The rules also name the fixtures' accounts `acme` and `globex`, so that findings fire on
 every provider family.
 """
@@ -212,3 +217,35 @@ def test_bucket_signals_fire_as_candidates_with_their_evidence(findings):
     )
     assert (weekly.evidence_threshold, weekly.evidence_source_grain) == (Decimal("0.8"), "day")
     assert "at hours of the day its daily buckets do not show" in weekly.evidence
+
+
+def test_a_large_input_never_read_from_the_cache_is_a_caching_candidate(findings):
+    caching = {
+        f.feature: f for f in findings if f.lever == "caching" and f.confidence == "candidate"
+    }
+    # half the uncached input at ($3 - $0.30) a million tokens, no contract discount:
+    # kanri 7 x 1,000,000 x 0.5 x $2.70 / 1e6 = $9.45; nightly-etl twice that, $18.90
+    kanri, etl = caching["api_key:hotel-kanri-prod"], caching["api_key:nightly-etl"]
+    assert (kanri.observed_savings_usd, etl.observed_savings_usd) == (
+        Decimal("9.45"),
+        Decimal("18.90"),
+    )
+    for finding, grain in ((kanri, "day"), (etl, "hour")):
+        assert finding.model_id == "claude-sonnet-4-5" and finding.prefix_hash is None
+        assert (finding.evidence_signal, finding.evidence_value, finding.evidence_threshold) == (
+            "cache_reads_per_input_token",
+            Decimal(0),
+            Decimal("0.05"),
+        )
+        assert (finding.evidence_source_grain, finding.evidence_bucket_count) == (grain, 7)
+        assert not finding.counts_calls and finding.observed_stacked_savings_usd is None
+        assert "the saving assumes 50.0% of the uncached input" in finding.evidence
+        assert "leaves out the cache writes" in finding.evidence
+    assert kanri.evidence.startswith(
+        "7 usage buckets (the export counts no requests) on 7 days read 0 of 7,000,000 input "
+        "tokens from the cache, with 1,000,000 uncached input tokens a day"
+    )
+    assert signal_sentence(kanri) == (
+        "Signal cache_reads_per_input_token: 0 tokens read from the cache per input token (the "
+        "setting: at most 0.05), read from 7 daily usage buckets; a heuristic, so a candidate."
+    )

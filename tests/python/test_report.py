@@ -956,6 +956,16 @@ def _evidence_finding(**fields) -> Finding:
             "most 16), read from request-level calls; a heuristic, so a candidate.",
         ),
         (
+            # the caching candidate (models/marts/_marts__unit_tests.yml worked it out)
+            dict(lever="caching", recommended_model=None,
+                 evidence_signal="cache_reads_per_input_token",
+                 evidence_value=Decimal("0.009901"), evidence_threshold=Decimal("0.050000"),
+                 evidence_source_grain="day", evidence_bucket_count=5, counts_calls=False),
+            "Signal cache_reads_per_input_token: 0.009901 tokens read from the cache per input "
+            "token (the setting: at most 0.05), read from 5 daily usage buckets; a heuristic, "
+            "so a candidate.",
+        ),
+        (
             dict(evidence_signal="eval_pass_rate", evidence_value=Decimal("0.97"),
                  evidence_threshold=Decimal("0.95"), evidence_source_grain="hour",
                  evidence_bucket_count=48),
