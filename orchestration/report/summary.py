@@ -550,13 +550,14 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
             workspaces=r["workspaces"],  # type: ignore[arg-type]
             api_keys=r["api_keys"],  # type: ignore[arg-type]
             share_of_spend_pct=r["share_of_spend_pct"],  # type: ignore[arg-type]
-            observed_stacked_savings_usd=_money(
+            # null for a caching candidate: the stacked scenario has no such lever
+            observed_stacked_savings_usd=_money_or_none(
                 r["observed_stacked_savings_usd"], "savings_findings.observed_stacked_savings_usd"
             ),
             monthly_stacked_savings_usd=_monthly(
                 r["monthly_stacked_savings_usd"],
                 "savings_findings.monthly_stacked_savings_usd",
-                projected,
+                projected and r["observed_stacked_savings_usd"] is not None,
             ),
             evidence_signal=r["evidence_signal"],  # type: ignore[arg-type]
             evidence_value=r["evidence_value"],  # type: ignore[arg-type]

@@ -219,7 +219,7 @@ def test_bucket_signals_fire_as_candidates_with_their_evidence(findings):
     assert "at hours of the day its daily buckets do not show" in weekly.evidence
 
 
-def test_a_large_input_never_read_from_the_cache_is_a_caching_candidate(findings):
+def test_a_large_input_never_read_from_the_cache_is_a_caching_candidate(audited, findings):
     caching = {
         f.feature: f for f in findings if f.lever == "caching" and f.confidence == "candidate"
     }
@@ -249,3 +249,7 @@ def test_a_large_input_never_read_from_the_cache_is_a_caching_candidate(findings
         "Signal cache_reads_per_input_token: 0 tokens read from the cache per input token (the "
         "setting: at most 0.05), read from 7 daily usage buckets; a heuristic, so a candidate."
     )
+    # no stacked figure: the optimized scenario caches declared prefixes only
+    (item,) = [line for line in (audited[1] / "findings.md").read_text().splitlines()
+               if kanri.action in line]  # fmt: skip
+    assert "Confidence: candidate" in item and "All levers on these calls" not in item
