@@ -12,3 +12,9 @@
 {% macro spark__format_count(expr) -%}
     format_number(cast(round({{ expr }}) as bigint), 0)
 {%- endmacro %}
+
+{#- `expr` formatted as a count, then its noun: `singular` for exactly one, else `plural`
+    ("1 usage bucket", "7 usage buckets"). -#}
+{% macro format_counted(expr, singular, plural) -%}
+    {{ format_count(expr) }} || case when ({{ expr }}) = 1 then ' {{ singular }}' else ' {{ plural }}' end
+{%- endmacro %}

@@ -96,12 +96,13 @@ priced_spend as (
     counts its requests, else the buckets that do not (Anthropic's count none) -#}
 {%- set volume_text -%}
     case
-        when sum(lacks_request_count) = 0 then {{ format_count('sum(request_count)') }} || ' calls'
-        when sum(request_count) = 0 then {{ format_count('sum(lacks_request_count)') }}
-            || ' usage buckets (the export counts no requests)'
-        else {{ format_count('sum(request_count)') }} || ' calls counted and '
-            || {{ format_count('sum(lacks_request_count)') }}
-            || ' usage buckets that count no requests'
+        when sum(lacks_request_count) = 0 then {{ format_counted('sum(request_count)', 'call', 'calls') }}
+        when sum(request_count) = 0
+            then {{ format_counted('sum(lacks_request_count)', 'usage bucket', 'usage buckets') }}
+            || ' (the export counts no requests)'
+        else {{ format_counted('sum(request_count)', 'call', 'calls') }} || ' counted and '
+            || {{ format_counted('sum(lacks_request_count)', 'usage bucket', 'usage buckets') }}
+            || ' that count no requests'
     end
 {%- endset %}
 {#- the coarsest grain the finding's rows were read from -#}
@@ -215,7 +216,7 @@ batching as (
             as action,
         {{ volume_text }} || ' marked async ('
             || min(latency_class_source) || ') ran on the ' || min(service_tier)
-            || ' tier on ' || cast(count(distinct usage_date) as string) || ' days, '
+            || ' tier on ' || {{ format_counted('count(distinct usage_date)', 'day', 'days') }} || ', '
             -- a fixed hour of the day is what a scheduled job looks like; a daily bucket
             -- starts at midnight whenever its usage ran, so it carries no hour
             || case
@@ -316,7 +317,7 @@ cache_candidates as (
         'Look for a prompt prefix ' || {{ feature_text }} || ' repeats on ' || model_id
             || ' and cache it: its input is large, steady and almost never read from the cache'
             as action,
-        {{ volume_text }} || ' on ' || cast(min(cache_signal_days) as string) || ' days read '
+        {{ volume_text }} || ' on ' || {{ format_counted('min(cache_signal_days)', 'day', 'days') }} || ' read '
             || {{ format_count('sum(cache_read_tokens)') }} || ' of '
             || {{ format_count('sum(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)') }}
             || ' input tokens from the cache, with '

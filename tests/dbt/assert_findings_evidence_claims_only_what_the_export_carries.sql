@@ -9,5 +9,5 @@ from {{ ref('savings_findings') }}
 where evidence is null
     or evidence_signal is null
     or (not counts_calls
-        and regexp_replace(evidence, '[0-9,]+ calls counted and', '') {{ matches }} '.*[0-9] calls.*')
+        and regexp_replace(evidence, '[0-9,]+ calls? counted and', '') {{ matches }} '.*[0-9] call.*')
     or (evidence_source_grain = 'day' and evidence {{ matches }} '.*([0-9]:[0-9][0-9]|UTC).*')

@@ -132,3 +132,51 @@ def assert_the_report_shows_the_ladder_and_explains_any_silence(warehouse, repor
     )[0]
     assert ("## Why no finding is confirmed" in markdown) == (confirmed == 0)
     assert (reports / TEMPLATE_DIR_NAME / "attribution_rules.csv").exists()
+
+
+# the request-level logs and the cost exports of the fixtures: left out below
+NOT_USAGE_EXPORTS = ("cost", "responses", "batch_results", "batch_output")
+
+
+@pytest.mark.slow
+def test_provider_usage_exports_alone_show_the_ladder_and_candidates_or_why_none(tmp_path):
+    """Issue 24's done-when, on usage exports with no cost export and no request log: the
+    Admin API usage report (1h and 1d), Console usage CSVs (daily, the 2024 header, a
+    header-only file, and an hourly export: test_real_exports.py's real shape), the Usage
+    API pages (1h and 1d) and the OpenAI dashboard CSV, each account's exports as the
+    fixture modules write them. The report is written, shows the ladder for every value
+    that carries the spend, and either lists candidates, each with its signal, or says
+    why nothing is confirmed."""
+    from anthropic_fixtures import write_anthropic_exports
+    from openai_fixtures import write_openai_exports
+    from test_real_exports import hourly_rows
+
+    exports = tmp_path / "exports"
+    write_anthropic_exports(exports / "anthropic")
+    write_openai_exports(exports / "openai")
+    write(exports / "hourly" / "account=lab" / "usage_hourly.csv",
+          console_csv(hourly_rows("2026-09-14")), bom=True)  # fmt: skip
+    for path in [p for p in exports.rglob("*") if p.is_file()]:
+        if any(word in path.name for word in NOT_USAGE_EXPORTS):
+            path.unlink()
+    warehouse, reports = tmp_path / "audit.duckdb", tmp_path / "reports"
+    assert audit(exports, warehouse, reports) == 0
+
+    assert query(warehouse, "select count(*) from marts.fct_llm_usage "
+                 "where request_id is not null") == [(0,)]  # buckets only  # fmt: skip
+    # every account's spend is on the ladder: ranked, or in `(other)`
+    ladder_spend, usage_spend = query(
+        warehouse,
+        """
+        select
+            (select sum(current_cost_usd) from marts.rpt_scope_ladder
+             where scope_type = 'account' and rung_order = 0),
+            (select sum(current_contracted_cost_usd) from marts.fct_llm_usage)""",
+    )[0]
+    assert ladder_spend == usage_spend > 0
+    assert_the_report_shows_the_ladder_and_explains_any_silence(warehouse, reports)
+    markdown = (reports / "findings.md").read_text()
+    candidates = query(warehouse, "select evidence_signal from marts.savings_findings "
+                       "where confidence = 'candidate'")  # fmt: skip
+    assert all(signal for (signal,) in candidates)
+    assert candidates or "## Why no finding is confirmed" in markdown

@@ -62,8 +62,8 @@ RULES = """rule_order,match_column,match_pattern,task_class,latency_class,featur
 """
 # a count of calls (other than the calls request logs counted beside such buckets, said
 # so), and a time of day: what a bucket export may not be made to say
-COUNTED_BESIDE_BUCKETS = re.compile(r"[\d,]+ calls counted and")
-A_CALL_COUNT = re.compile(r"\d calls")
+COUNTED_BESIDE_BUCKETS = re.compile(r"[\d,]+ calls? counted and")
+A_CALL_COUNT = re.compile(r"\d calls?\b")
 A_TIME_OF_DAY = re.compile(r"\d:\d\d|UTC")
 
 
