@@ -27,15 +27,16 @@ text inside JSONL, from some exports): both are read.
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import request_logs
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     json_text,
     new_table_name,
     text,
 )
+from orchestration.ingest.tables import request_logs
 
 SPEND_LOGS = "litellm_spend_logs"
 REQUIRED = ("request_id", "startTime", "model", "prompt_tokens", "completion_tokens")
@@ -172,7 +173,7 @@ def stage_csv(con, context: FileContext, encoding: str) -> str:
     header = request_logs.csv_header(con, context)
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+        raise StagingError(f"missing required column(s): {', '.join(missing)}")
 
     def column(name: str) -> str:
         return text(f'"{name}"') if name in header else "cast(null as varchar)"
@@ -218,7 +219,6 @@ def stage_csv(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_litellm(sniff: FileSniff) -> Match | None:
     if sniff.encoding not in ("jsonl", "csv"):
         return None
@@ -234,11 +234,17 @@ def stage(con, context: FileContext, encoding: str) -> str:
     return (stage_csv if encoding == "csv" else stage_jsonl)(con, context, encoding)
 
 
-request_logs.register_request_format(
-    SPEND_LOGS,
-    "LiteLLM spend logs (LiteLLM_SpendLogs as JSONL or CSV: request_id, startTime, model, "
-    "custom_llm_provider, prompt_tokens, metadata.usage_object, ...)",
-    stage,
-    FIELD_NAMES,
-    required=("input_total", "output_base"),
+FORMATS = (
+    ExportFormat(
+        family=SPEND_LOGS,
+        description=(
+            "LiteLLM spend logs (LiteLLM_SpendLogs as JSONL or CSV: request_id, startTime, model, "
+            "custom_llm_provider, prompt_tokens, metadata.usage_object, ...)"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_litellm,
+        stage=stage,
+        signature=Signature(REQUIRED, ("jsonl", "csv")),
+        checks=request_logs.request_checks(FIELD_NAMES, ("input_total", "output_base")),
+    ),
 )

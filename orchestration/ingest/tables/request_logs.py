@@ -32,18 +32,17 @@ from collections.abc import Callable, Mapping, Sequence
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape, sum_of
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderFormat,
-    ProviderStagingError,
-    Stager,
+    StagingError,
     empty_or,
     integer,
-    register_format,
     sql_str,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.request_logs"
 
@@ -103,7 +102,7 @@ RAW_MIGRATIONS = tuple(
     for part in PART_COLUMNS
 )
 # `bucket_start_at` is the request's own time: the name every provider raw table shares,
-# so the loader finds the usage day of each row (load.RECORD_TIME_COLUMNS).
+# so the loader finds the usage day of each row (RawTable.time_column).
 
 TOKEN_COLUMNS = (
     "input_total",
@@ -379,33 +378,43 @@ def csv_reader(context: FileContext) -> str:
     )
 
 
-def register_request_format(
-    family: str,
-    description: str,
-    stage: Stager,
-    field_names: FieldNames,
-    required: Sequence[str] = (),
-) -> None:
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=RAW_TABLE,
-            stage=stage,
-            checks=request_checks(field_names, required),
-            quoted_columns=QUOTED_COLUMNS,
-            parsed_columns=PARSED_COLUMNS,
-            finalise=finalise_requests,
-        )
-    )
-
-
 def raise_on_bad_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A line that is not a JSON object rejects the file (staged rows: `bad_line`)."""
     bad = con.execute(
         f"select location from {table}_rows where bad_line order by source_record limit 1"
     ).fetchone()
     if bad is not None:
-        raise ProviderStagingError(
-            f"{bad[0]}: not a JSON object (expected one JSON object per line)"
-        )
+        raise StagingError(f"{bad[0]}: not a JSON object (expected one JSON object per line)")
+
+
+TABLE = RawTable(
+    name="request_logs",
+    description="Request-level usage from Gemini responses and gateway logs (LiteLLM spend "
+    "logs, OpenRouter generations, OpenTelemetry GenAI spans), each file validated before "
+    "it is committed; prompt and completion text never read.",
+    ddl=(RAW_DDL, *RAW_MIGRATIONS),
+    key_column="usage_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(
+        time="parsed_request_at",
+        # the cache may be counted inside the total or beside it: the larger reading
+        # is never below the truth, the smaller one could be; take the total alone
+        prompt_tokens=sum_of("parsed_input_total", "parsed_extra_input"),
+    ),
+    finalise=finalise_requests,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "request_logs",
+        nonnegative=(
+            "input_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "cache_read_tokens",
+            "output_tokens",
+        ),
+        not_null=("account", "bucket_start_at", "provider", "model"),
+    ),
+    # each format brings its suite, naming its own fields: request_checks(field_names)
+    quoted_columns=QUOTED_COLUMNS,
+    parsed_columns=PARSED_COLUMNS,
+)
