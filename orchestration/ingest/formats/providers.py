@@ -10,12 +10,15 @@ from orchestration.ingest.formats import (  # noqa: F401 (imported to register t
     anthropic_reports,
     anthropic_usage,
     gemini_responses,
+    helicone_requests,
+    langfuse_observations,
     litellm_spend_logs,
     openai_costs,
     openai_dashboard,
     openai_reports,
     openai_responses,
     openai_usage,
+    openrouter_activity,
     openrouter_generations,
     otel_genai_spans,
     register_family,
@@ -68,8 +71,9 @@ for _raw_table, _description in (
     (
         request_logs.RAW_TABLE,
         "Request-level usage from Gemini responses and gateway logs (LiteLLM spend logs, "
-        "OpenRouter generations, OpenTelemetry GenAI spans), each file validated before it "
-        "is committed; prompt and completion text never read.",
+        "OpenRouter generations, OpenTelemetry GenAI spans, Helicone requests, Langfuse "
+        "observations) and OpenRouter's daily activity, each file validated before it is "
+        "committed; prompt and completion text never read.",
     ),
 ):
     register_family(
@@ -95,7 +99,10 @@ _SIGNATURES = {
                                      *sorted(anthropic_reports.COST_RESULT_KEYS)), "json"),
     gemini_responses.RESPONSES: (("responseId", "modelVersion", "usageMetadata"), "jsonl"),
     gemini_responses.BATCH_RESULTS: (("key", "response"), "jsonl"),
-    litellm_spend_logs.SPEND_LOGS: (litellm_spend_logs.REQUIRED, "jsonl", "csv"),
+    litellm_spend_logs.SPEND_LOGS: (litellm_spend_logs.REQUIRED, "jsonl", "csv", "json_array"),
+    helicone_requests.HELICONE: (helicone_requests.REQUIRED, "jsonl", "csv"),
+    langfuse_observations.OBSERVATIONS: (langfuse_observations.SIGNATURE, "json"),
+    openrouter_activity.ACTIVITY: (openrouter_activity.SIGNATURE, "json", "csv"),
     openai_dashboard.DASHBOARD_USAGE: (("start_time", "end_time",
                                         *openai_dashboard.USAGE_REQUIRED), "csv"),
     openai_dashboard.DASHBOARD_COST: (("start_time", "end_time",
