@@ -257,13 +257,21 @@ def test_a_bad_file_is_rejected_whole_naming_the_record_and_the_problem(tmp_path
 
 # -- one audit: the five formats priced as genai-prices prices the same records ----------
 
-# What differs from genai-prices' price of a record, and why (docs/formats.md).
-KNOWN_DIFFERENCES: dict[str, str] = {}
+# One OpenRouter generation on a day the activity export covers (the generations CSV's
+# header as tests/python/gateway_fixtures.py has it, fewer columns: they are optional).
+GENERATION = (
+    "generation_id,created_at,cost_total,tokens_prompt,tokens_completion,tokens_reasoning,"
+    "tokens_cached,model_permaslug,provider_name,variant,cancelled,api_key_name,app_name\n"
+    "gen-n1,2026-11-02 14:00:00.000,0.105,30000,1000,0,0,"
+    "anthropic/claude-4.5-sonnet-20250929,Anthropic,standard,false,prod,globex-app\n"
+)
+NETTED_DAY = "openrouter:globex:day:2026-11-02:anthropic/claude-4.5-sonnet-20250929:"
 
 
 def _build(root: Path) -> dict:
     exports = root / "exports"
     shutil.copytree(FIXTURES, exports)
+    (exports / "account=globex" / "generations.csv").write_text(GENERATION)
     warehouse = root / "w.duckdb"
     assert audit(exports, warehouse) == 0
     raw = query(
@@ -274,9 +282,9 @@ def _build(root: Path) -> dict:
     )
     fact = query(
         warehouse,
-        "select usage_id, request_count, input_tokens, cache_write_5m_tokens, "
-        "cache_write_1h_tokens, cache_read_tokens, output_tokens, current_cost_usd, "
-        "unpriced_reason from marts.fct_llm_usage",
+        "select usage_id, input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
+        "cache_read_tokens, output_tokens, current_cost_usd, unpriced_reason "
+        "from marts.fct_llm_usage",
     )
     return {"raw": raw, "fact": {row[0]: row[1:] for row in fact}}
 
@@ -286,33 +294,40 @@ def new_formats_audit(tmp_path_factory) -> dict:
     return built_once(tmp_path_factory, "new_formats_audit", _build)
 
 
+def _genai_price(provider, model, at, uncached, w5, w1, read, output) -> Decimal:
+    return genai_prices.calc_price(
+        Usage(
+            input_tokens=uncached + w5 + w1 + read,  # genai's input is the total
+            cache_write_tokens=w5 + w1,
+            cache_write_1h_tokens=w1 or None,
+            cache_read_tokens=read,
+            output_tokens=output,
+        ),
+        model,
+        provider_id=provider,
+        genai_request_timestamp=at,
+    ).total_price
+
+
 @pytest.mark.slow
 def test_every_record_is_priced_as_genai_prices_prices_it(new_formats_audit):
-    """Each loaded record reaches the priced fact with its tokens, and its list cost is
-    genai-prices' `calc_price` of the same tokens, model and seller, exactly."""
+    """Each record reaches the priced fact with its tokens, its list cost genai-prices'
+    `calc_price` of the same tokens, model and seller, exactly. The OpenRouter generation
+    nets against the activity buckets of its day and model: the generation and the
+    buckets' remainder cost what the two buckets cost."""
     raw, fact = new_formats_audit["raw"], new_formats_audit["fact"]
-    assert len(raw) == 18
-    compared = 0
-    for usage_id, provider, model, at, uncached, w5, w1, read, output in raw:
-        assert usage_id in fact, usage_id
-        _, *tokens, cost, unpriced = fact[usage_id]
-        assert tokens == [uncached, w5, w1, read, output], usage_id
-        expected = genai_prices.calc_price(
-            Usage(
-                input_tokens=uncached + w5 + w1 + read,  # genai's input is the total
-                cache_write_tokens=w5 + w1,
-                cache_write_1h_tokens=w1 or None,
-                cache_read_tokens=read,
-                output_tokens=output,
-            ),
-            model,
-            provider_id=provider,
-            genai_request_timestamp=at,
-        ).total_price
-        if usage_id in KNOWN_DIFFERENCES:
+    assert len(raw) == 19
+    netted = Decimal(0)
+    for usage_id, provider, model, at, *tokens in raw:
+        expected = _genai_price(provider, model, at, *tokens)
+        if usage_id.startswith(NETTED_DAY):
+            netted += expected
             continue
-        assert unpriced is None, (usage_id, unpriced)
+        *fact_tokens, cost, unpriced = fact[usage_id]
+        assert fact_tokens == tokens, usage_id
+        assert unpriced is None and isinstance(cost, Decimal), (usage_id, unpriced)
         assert cost == expected, (usage_id, cost, expected)
-        compared += 1
-    assert compared == len(raw) - len(KNOWN_DIFFERENCES)
-    assert isinstance(cost, Decimal)
+    generation = fact["openrouter:globex:gen-n1"][5]
+    remainder = fact["remainder:openrouter:globex:2026-11-02:anthropic/claude-sonnet-4.5:standard"]
+    assert remainder[:5] == (110_000 - 30_000, 0, 0, 0, 6_460 - 1_000)
+    assert generation + remainder[5] == netted == Decimal("0.4269")
