@@ -12,6 +12,7 @@ from pathlib import Path
 
 from orchestration.ingest.catalog import DETECTORS, FORMATS
 from orchestration.ingest.sniff import (  # noqa: F401 (the detection API, in one place)
+    JSON_ARRAY_REASON,
     DetectedFormat,
     FileSniff,
     Match,
@@ -30,6 +31,8 @@ def detect_format(path: Path) -> DetectedFormat:
         if sniff.delimiter != found.delimiter:  # a provider detector knows no delimiter
             found = DetectedFormat(found.family, found.encoding, sniff.delimiter)
         return found
+    if sniff.encoding == "json_array":
+        raise UnsupportedFormatError(path, JSON_ARRAY_REASON)
     raise UnsupportedFormatError(path, f"{sniff.describe()}; {closest_format(sniff)}")
 
 

@@ -20,7 +20,11 @@ from typing import Literal
 import duckdb
 
 # `json`: provider API response pages (`{"data": [...], "has_more": ...}`), one or many.
-Encoding = Literal["csv", "jsonl", "parquet", "json"]
+# `json_array`: one JSON array of records (what some endpoints return, e.g. LiteLLM's
+# `/spend/logs`): read only by a format that claims it.
+Encoding = Literal["csv", "jsonl", "parquet", "json", "json_array"]
+# What an array of records no format claims is told (the canonical format wants JSONL).
+JSON_ARRAY_REASON = "a JSON array (expected newline-delimited JSON: one object per line)"
 
 # Enough to see a header line and a few dozen JSONL records without reading big files.
 SNIFF_BYTES = 64 * 1024
@@ -76,7 +80,9 @@ class FileSniff:
                 "a JSON document with a 'data' envelope (provider API response pages) with "
                 f"keys [{shown}] and result keys [{records}]"
             )
-        kind = {"csv": "CSV", "jsonl": "JSONL", "parquet": "Parquet"}[self.encoding]
+        kind = {"csv": "CSV", "jsonl": "JSONL", "parquet": "Parquet", "json_array": "JSON array"}[
+            self.encoding
+        ]
         if self.delimiter != ",":
             kind += f" (the delimiter found is {self.delimiter!r})"
         noun = "keys" if self.encoding == "jsonl" else "columns"
@@ -114,9 +120,7 @@ def sniff_file(path: Path) -> FileSniff:
     if pages is not None:
         return pages
     if stripped[0] == "[":
-        raise UnsupportedFormatError(
-            path, "a JSON array (expected newline-delimited JSON: one object per line)"
-        )
+        return _json_array(path)
     if stripped[0] == "{":
         return FileSniff(path, "jsonl", _jsonl_keys(path, text, truncated))
     return _csv_sniff(path, stripped)
@@ -220,6 +224,20 @@ def _decode_pages(text: str) -> list | None:
             return None
         values.extend(value if isinstance(value, list) else [value])
     return values
+
+
+def _json_array(path: Path) -> FileSniff:
+    """One JSON array of records (objects): their keys, from the first records."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise UnsupportedFormatError(path, JSON_ARRAY_REASON) from None
+    if not isinstance(document, list) or not all(isinstance(r, dict) for r in document):
+        raise UnsupportedFormatError(path, JSON_ARRAY_REASON)
+    keys: dict[str, None] = {}
+    for record in document[:100]:
+        keys.update(dict.fromkeys(record))
+    return FileSniff(path, "json_array", tuple(keys))
 
 
 def _is_page(value: object) -> bool:

@@ -349,7 +349,7 @@ def _first_line(exc: BaseException) -> str:
 
 def detect_canonical(sniff: FileSniff) -> Match | None:
     columns = set(sniff.columns)
-    if columns & ENVELOPE_KEYS:
+    if columns & ENVELOPE_KEYS or sniff.encoding == "json_array":
         return None
     present = columns & set(REQUIRED_COLUMNS)
     if len(present) == len(REQUIRED_COLUMNS):
