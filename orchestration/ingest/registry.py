@@ -94,7 +94,9 @@ class ExportFormat:
         suite = self.checks or self.table.checks
         if suite is None:
             raise ValueError(f"format {self.family!r} has no checks and its table none either")
-        keys = known_service_tier_keys(con, self.table.provider, repo_root)
+        # a table whose suite checks no service tier (request logs) names no provider
+        provider = self.table.provider
+        keys = known_service_tier_keys(con, provider, repo_root) if provider else []
         return validate_staged_file(
             con,
             staged,

@@ -366,12 +366,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, context: FileContext, encoding: s
 def staged_file(con: duckdb.DuckDBPyConnection, table: str, context: FileContext) -> StagedFile:
     """What `stage` returned for `table`, found again from the table and the file."""
     present = {c[0] for c in con.execute(f"select * from {table} limit 0").description}
-    (row_count,) = _fetchone(con, f"select count(*) from {table}")
+    (row_count, lines) = _fetchone(con, f"select count(*), count(source_line) from {table}")
     return StagedFile(
         table,
         tuple(c for c in CANONICAL_COLUMNS if c in present),
         int(row_count),
-        context.encoding != "parquet",
+        bool(row_count) and lines == row_count,
         count_file_records(context.path, context.encoding, context.delimiter),
     )
 

@@ -101,7 +101,7 @@ def finalise(con: duckdb.DuckDBPyConnection, staged: str, context: FileContext) 
     columns = tuple(c for c in CANONICAL_COLUMNS if c in present)
     return create_final_table(
         con,
-        StagedFile(staged, columns, 0, has_line_numbers=False),
+        StagedFile(staged, columns, 0, has_line_numbers=False),  # reads table and columns
         source_file=str(context.path),
         source_format=context.source_format,
     )
