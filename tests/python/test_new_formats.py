@@ -99,6 +99,9 @@ def test_tokens_load_exact_in_disjoint_buckets():
          "gpt-4o-mini-2024-07-18", None, 1000, 0, 0, 0, 300, None, None),
         ("helicone:acme:7c3d1a90-0000-4000-8000-000000000003", "openai",
          "gpt-4o-mini-2024-07-18", None, 0, 0, 0, 0, 0, None, "0.000000000000"),
+        # through OpenRouter: OpenRouter sells it, under its own model id
+        ("helicone:acme:7c3d1a90-0000-4000-8000-000000000004", "openrouter",
+         "openai/gpt-4o-mini", None, 2000, 0, 0, 0, 100, None, "0.000360000000"),
         # Langfuse: usage types disjoint; reasoning added back to the output
         ("langfuse:acme:obs-gen-anthropic-1", "anthropic", "claude-haiku-4-5-20251001", None,
          300, 2000, 500, 6000, 500, None, "0.006225000000"),
@@ -316,7 +319,7 @@ def test_every_record_is_priced_as_genai_prices_prices_it(new_formats_audit):
     nets against the activity buckets of its day and model: the generation and the
     buckets' remainder cost what the two buckets cost."""
     raw, fact = new_formats_audit["raw"], new_formats_audit["fact"]
-    assert len(raw) == 19
+    assert len(raw) == 20
     netted = Decimal(0)
     for usage_id, provider, model, at, *tokens in raw:
         expected = _genai_price(provider, model, at, *tokens)
