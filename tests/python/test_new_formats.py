@@ -189,6 +189,26 @@ def test_loading_again_changes_nothing(tmp_path):
     con.close()
 
 
+def test_langfuse_v2_cursor_pages_load_the_same_way(tmp_path):
+    """`GET /api/public/v2/observations` (the langfuse package's `ObservationV2`): the same
+    observation keys, cursor pagination (`meta: {cursor}`), input/output as raw strings."""
+    page = {
+        "data": [{"id": "o-v2", "traceId": "t-v2", "type": "GENERATION",
+                  "startTime": "2026-11-05T16:00:00.000Z", "model": "gpt-4o-mini-2024-07-18",
+                  "input": "PROMPT-TEXT-NEVER-STORED", "output": "COMPLETION-TEXT-NEVER-STORED",
+                  "usageDetails": {"input": 100, "output": 20, "total": 120},
+                  "costDetails": {"total": 0.000027}, "totalCost": 0.000027}],
+        "meta": {"cursor": "eyJsYXN0SWQiOiJvLXYyIn0="},
+    }  # fmt: skip
+    (tmp_path / "observations_v2.json").write_text(json.dumps(page))
+    con, result = load(tmp_path)
+    assert [o.source_format for o in result.loaded] == ["langfuse_observations_json"]
+    assert con.execute(TOKENS).fetchall() == [
+        ("langfuse:default:o-v2", "openai", "gpt-4o-mini-2024-07-18", None, 100, 0, 0, 0, 20,
+         None, "0.000027000000"),
+    ]  # fmt: skip
+
+
 def _observation(**fields) -> dict:
     return {"id": "obs-1", "traceId": "t-1", "type": "GENERATION",
             "startTime": "2026-11-05T11:00:00Z", "model": "gpt-4o-mini", **fields}  # fmt: skip
