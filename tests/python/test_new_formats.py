@@ -100,6 +100,9 @@ def test_tokens_load_exact_in_disjoint_buckets():
          "gpt-4o-mini-2024-07-18", None, 1000, 0, 0, 0, 300, None, None),
         ("helicone:acme:7c3d1a90-0000-4000-8000-000000000003", "openai",
          "gpt-4o-mini-2024-07-18", None, 0, 0, 0, 0, 0, None, "0.000000000000"),
+        # through OpenRouter: OpenRouter sells it, under its own model id
+        ("helicone:acme:7c3d1a90-0000-4000-8000-000000000004", "openrouter",
+         "openai/gpt-4o-mini", None, 2000, 0, 0, 0, 100, None, "0.000360000000"),
         # Langfuse: usage types disjoint; reasoning added back to the output
         ("langfuse:acme:obs-gen-anthropic-1", "anthropic", "claude-haiku-4-5-20251001", None,
          300, 2000, 500, 6000, 500, None, "0.006225000000"),
@@ -185,6 +188,26 @@ def test_loading_again_changes_nothing(tmp_path):
     assert [o.row_count for o in overlap.loaded] == [3]
     assert con.execute(TOKENS).fetchall() == before
     con.close()
+
+
+def test_langfuse_v2_cursor_pages_load_the_same_way(tmp_path):
+    """`GET /api/public/v2/observations` (the langfuse package's `ObservationV2`): the same
+    observation keys, cursor pagination (`meta: {cursor}`), input/output as raw strings."""
+    page = {
+        "data": [{"id": "o-v2", "traceId": "t-v2", "type": "GENERATION",
+                  "startTime": "2026-11-05T16:00:00.000Z", "model": "gpt-4o-mini-2024-07-18",
+                  "input": "PROMPT-TEXT-NEVER-STORED", "output": "COMPLETION-TEXT-NEVER-STORED",
+                  "usageDetails": {"input": 100, "output": 20, "total": 120},
+                  "costDetails": {"total": 0.000027}, "totalCost": 0.000027}],
+        "meta": {"cursor": "eyJsYXN0SWQiOiJvLXYyIn0="},
+    }  # fmt: skip
+    (tmp_path / "observations_v2.json").write_text(json.dumps(page))
+    con, result = load(tmp_path)
+    assert [o.source_format for o in result.loaded] == ["langfuse_observations_json"]
+    assert con.execute(TOKENS).fetchall() == [
+        ("langfuse:default:o-v2", "openai", "gpt-4o-mini-2024-07-18", None, 100, 0, 0, 0, 20,
+         None, "0.000027000000"),
+    ]  # fmt: skip
 
 
 def _observation(**fields) -> dict:
@@ -317,7 +340,7 @@ def test_every_record_is_priced_as_genai_prices_prices_it(new_formats_audit):
     nets against the activity buckets of its day and model: the generation and the
     buckets' remainder cost what the two buckets cost."""
     raw, fact = new_formats_audit["raw"], new_formats_audit["fact"]
-    assert len(raw) == 19
+    assert len(raw) == 20
     netted = Decimal(0)
     for usage_id, provider, model, at, *tokens in raw:
         expected = _genai_price(provider, model, at, *tokens)

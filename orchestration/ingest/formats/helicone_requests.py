@@ -87,7 +87,10 @@ def _rows_select(source: str) -> str:
             cast(null as varchar) as request_id,
             'helicone' as channel,
             coalesce(provider, {request_logs.provider_from_model("model")}) as provider,
-            {request_logs.model_without_prefix("model")} as model,
+            -- a `<provider>/` prefix is the seller only where Helicone does not name one
+            -- (via OpenRouter, `openai/gpt-4o` is OpenRouter's own model id)
+            case when provider is null then {request_logs.model_without_prefix("model")}
+                else model end as model,
             cast(null as varchar) as service_tier,
             cast(null as varchar) as api_key,
             cast(null as varchar) as workspace,

@@ -1,6 +1,7 @@
 """Langfuse observations: the pages `GET /api/public/observations` returns,
-`{data: [observation, ...], meta: {page, limit, totalItems, totalPages}}`, saved one page
-per file, as a JSON array of pages, or one page per line.
+`{data: [observation, ...], meta: {page, limit, totalItems, totalPages}}` (the v2
+endpoint's cursor pages, `meta: {cursor}`, carry the same observation keys), saved one
+page per file, as a JSON array of pages, or one page per line.
 
 An observation is a GENERATION, SPAN, EVENT (or, newer, AGENT, TOOL, EMBEDDING, ...).
 Usage records are the observations that carry token usage: `usageDetails` (an object of
