@@ -2,8 +2,8 @@
 (`raw/canonical_usage`, ...), all from one walk over the directory, since a file's table
 is known only once its content is read.
 
-Each family asset carries two Great Expectations checks:
-- `export_files_pass_expectations`: every file of the family, with its result; a file
+Each raw-table asset carries two Great Expectations checks:
+- `export_files_pass_expectations`: every file landing in the table, with its result; a file
   that fails its suite is rejected whole (the failed expectations in the check's
   metadata), the good files still load and go on through dbt, and the check fails, so
   the run ends non-zero;
