@@ -1,6 +1,8 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate and marts, with dbt
-tests as asset checks. Sources keep the key of the ingest asset that loads them, so
-lineage runs from the export files to the report.
+tests as asset checks. A source is keyed like the ingest asset that loads its table
+(orchestration/assets/keys.py), so lineage runs from the export files to the report;
+`raw.changed_days`, which every load writes, has no node: what reads it depends on every
+raw-load asset.
 
 The build is incremental (the usage days loads changed) unless the project changed since
 the warehouse was last built, or the run's config asks for a full refresh
@@ -18,9 +20,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
-from orchestration.assets.report import write_findings_report
+from orchestration.assets.findings_files import write_findings_report
+from orchestration.assets.keys import dbt_asset_key, raw_asset_key
 from orchestration.build_failures import failures_from_run_results, record_failures
 from orchestration.build_state import plan_build, record_build
+from orchestration.ingest.catalog import RAW_TABLES
 from orchestration.progress import progress_log
 from orchestration.project import MANIFEST_PATH, dbt_project
 from orchestration.resources import AuditPaths
@@ -32,14 +36,29 @@ from orchestration.warehouse import connect
 NIGHTLY_EXCLUSIONS = ("--exclude-resource-type", "unit_test")
 
 
+# The load ledger's table of changed days: written by every load, so what reads it
+# depends on every raw-load asset instead of on a node of its own.
+CHANGED_DAYS = raw_asset_key("changed_days")
+RAW_LOAD_KEYS = tuple(raw_asset_key(name) for name in RAW_TABLES)
+
+
 class LayeredTranslator(DagsterDbtTranslator):
-    """Keys are `<schema>/<name>` (raw/canonical_usage, marts/fct_llm_usage); groups are
-    the dbt layers."""
+    """Keys are `<schema>/<name>` (raw/canonical_usage, marts/fct_llm_usage), a source's
+    the ingest asset's that loads its table; groups are the dbt layers."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return dbt_asset_key(dbt_resource_props)
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        deps = [dep for dep in spec.deps if dep.asset_key != CHANGED_DAYS]
+        if len(deps) == len(spec.deps):
+            return spec
+        have = {dep.asset_key for dep in deps}
+        deps += [dg.AssetDep(key) for key in RAW_LOAD_KEYS if key not in have]
+        return spec.replace_attributes(deps=deps)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["schema"]
@@ -98,6 +117,10 @@ def audit_dbt_assets(
     # dagster-dbt gives every run its own target folder; a nightly job would pile them up.
     # A failed build keeps its folder (logs, run_results) for a look.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+# The marts layer: what the report is written from and what publish copies.
+MART_KEYS = [key for key in audit_dbt_assets.keys if key.path[0] == "marts"]
 
 
 def _run_results(invocation: DbtCliInvocation) -> dict[str, Any] | None:

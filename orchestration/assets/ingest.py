@@ -1,9 +1,9 @@
-"""Load the exports directory into raw.*: one asset per registered source family
-(`raw/canonical_usage`, ...), all from one walk over the directory, since a file's family
+"""Load the exports directory into raw.*: one asset per raw table of the catalog
+(`raw/canonical_usage`, ...), all from one walk over the directory, since a file's table
 is known only once its content is read.
 
-Each family asset carries two Great Expectations checks:
-- `export_files_pass_expectations`: every file of the family, with its result; a file
+Each raw-table asset carries two Great Expectations checks:
+- `export_files_pass_expectations`: every file landing in the table, with its result; a file
   that fails its suite is rejected whole (the failed expectations in the check's
   metadata), the good files still load and go on through dbt, and the check fails, so
   the run ends non-zero;
@@ -17,10 +17,10 @@ import dataclasses
 
 import dagster as dg
 
+from orchestration.assets.keys import raw_asset_key
 from orchestration.ingest.bounds import LoadOptions
-from orchestration.ingest.formats import DEFAULT_FAMILY, SOURCE_FAMILIES
-from orchestration.ingest.load import FileOutcome, load_exports
-from orchestration.ingest.validate import validate_changed_rows
+from orchestration.ingest.catalog import RAW_TABLES, table_of_source_format
+from orchestration.ingest.load import load_exports
 from orchestration.progress import progress_log
 from orchestration.project import REPO_ROOT
 from orchestration.resources import AuditPaths
@@ -29,9 +29,7 @@ from orchestration.warehouse import connect
 
 FILES_CHECK = "export_files_pass_expectations"
 ROWS_CHECK = "changed_rows_pass_expectations"
-RAW_KEYS = {
-    name: dg.AssetKey(["raw", family.raw_table]) for name, family in SOURCE_FAMILIES.items()
-}
+RAW_KEYS = {name: raw_asset_key(name) for name in RAW_TABLES}
 
 _FILE_COLUMNS = dg.TableSchema(
     columns=[
@@ -44,20 +42,10 @@ _FILE_COLUMNS = dg.TableSchema(
 )
 
 
-def _family_of(outcome: FileOutcome) -> str:
-    # source_format is `<family>_<encoding>`; an unrecognised file has none
-    if outcome.source_format:
-        detector_family = outcome.source_format.rsplit("_", 1)[0]
-        for name, family in SOURCE_FAMILIES.items():
-            if family.takes(detector_family):
-                return name
-    return DEFAULT_FAMILY
-
-
 @dg.multi_asset(
     name="load_export_files",
     specs=[
-        dg.AssetSpec(key, description=SOURCE_FAMILIES[name].description, group_name="ingest")
+        dg.AssetSpec(key, description=RAW_TABLES[name].description, group_name="ingest")
         for name, key in RAW_KEYS.items()
     ],
     check_specs=[
@@ -96,17 +84,17 @@ def load_export_files(context: dg.AssetExecutionContext, paths: AuditPaths):
             options=options,
         )
         row_suites = {
-            name: validate_changed_rows(con, name, repo_root=REPO_ROOT) for name in RAW_KEYS
+            name: table.check_committed(con, REPO_ROOT) for name, table in RAW_TABLES.items()
         }
         totals = {
-            name: con.execute(f"select count(*) from raw.{family.raw_table}").fetchone()[0]
-            for name, family in SOURCE_FAMILIES.items()
+            name: con.execute(f"select count(*) from {table.qualified}").fetchone()[0]
+            for name, table in RAW_TABLES.items()
         }
     outcomes = [*result.loaded, *result.unchanged, *result.rejected]
     for rejection in result.rejected:
         context.log.error(rejection.error)
     for name, key in RAW_KEYS.items():
-        files = [o for o in outcomes if _family_of(o) == name]
+        files = [o for o in outcomes if table_of_source_format(o.source_format).name == name]
         rejected = [o for o in files if o.status == "rejected"]
         yield dg.MaterializeResult(
             asset_key=key,

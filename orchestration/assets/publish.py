@@ -5,14 +5,12 @@ materialized alone, from the UI), so the last good copy stays in place."""
 
 import dagster as dg
 
-from orchestration.assets.dbt import audit_dbt_assets
+from orchestration.assets.dbt import MART_KEYS
 from orchestration.build_failures import load_failures
 from orchestration.progress import progress_log
 from orchestration.report.failed_checks import failure_notice
 from orchestration.resources import AuditPaths
 from orchestration.warehouse import connect, publish, published_database
-
-MART_KEYS = [key for key in audit_dbt_assets.keys if key.path[0] == "marts"]
 
 
 @dg.asset(

@@ -78,54 +78,9 @@ class StagedShape:
     is_bucket: str = "false"
 
 
-def _sum(*columns: str) -> str:
+def sum_of(*columns: str) -> str:
+    """SQL: the sum of `columns`, a NULL counted as 0."""
     return " + ".join(f"coalesce({c}, 0)" for c in columns)
-
-
-_ANTHROPIC_PROMPT = _sum(
-    "parsed_input_tokens",
-    "parsed_cache_write_5m_tokens",
-    "parsed_cache_write_1h_tokens",
-    "parsed_cache_read_tokens",
-)
-SHAPES = {
-    "raw.anthropic_usage": StagedShape(
-        time="parsed_bucket_start_at",
-        end="case when record_kind = 'bucket' then parsed_bucket_end_at end",
-        prompt_tokens=f"case when record_kind = 'request' then {_ANTHROPIC_PROMPT} end",
-        total_tokens=f"{_ANTHROPIC_PROMPT} + {_sum('parsed_output_tokens')}",
-        is_bucket="record_kind = 'bucket'",
-    ),
-    "raw.openai_usage": StagedShape(
-        time="parsed_bucket_start_at",
-        end="case when record_kind = 'bucket' then parsed_bucket_end_at end",
-        # input_tokens include the cached and cache-write tokens
-        prompt_tokens="case when record_kind = 'request' then parsed_input_tokens end",
-        total_tokens=_sum("parsed_input_tokens", "parsed_output_tokens"),
-        is_bucket="record_kind = 'bucket'",
-    ),
-    "raw.request_logs": StagedShape(
-        time="parsed_request_at",
-        # the cache may be counted inside the total or beside it: the larger reading
-        # is never below the truth, the smaller one could be; take the total alone
-        prompt_tokens=_sum("parsed_input_total", "parsed_extra_input"),
-    ),
-    "raw.anthropic_costs": StagedShape(time="parsed_bucket_start_at"),
-    "raw.openai_costs": StagedShape(time="parsed_bucket_start_at"),
-    "canonical": StagedShape(
-        time="parsed_usage_at",
-        location="coalesce('line ' || source_line || ' (record ' || source_record || ')',"
-        " 'record ' || source_record)",
-        # a row of several calls: their average prompt cannot exceed the window either
-        prompt_tokens=_sum(
-            "parsed_input_tokens",
-            "parsed_cache_write_5m_tokens",
-            "parsed_cache_write_1h_tokens",
-            "parsed_cache_read_tokens",
-        ),  # fmt: skip
-        calls="greatest(coalesce(parsed_request_count, 1), 1)",
-    ),
-}
 
 
 def out_of_bounds(

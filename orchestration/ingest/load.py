@@ -9,6 +9,7 @@ in `raw.rejected_files`; the walk goes on with the other files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -19,50 +20,24 @@ from typing import Literal
 
 import duckdb
 
-from orchestration.ingest.bounds import SHAPES, LoadOptions, out_of_bounds
-from orchestration.ingest.detect import UnsupportedFormatError, detect_format
-from orchestration.ingest.formats import canonical, providers
+from orchestration.ingest.bounds import LoadOptions, out_of_bounds
+from orchestration.ingest.catalog import FORMATS, RAW_TABLES
+from orchestration.ingest.detect import DetectedFormat, UnsupportedFormatError, detect_format
 from orchestration.ingest.gx_runner import ExpectationErrored
-from orchestration.ingest.provider_load import load_provider_content
-from orchestration.ingest.validate import validate_canonical
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
+    FileContext,
+    StagingError,
+    account_for,
+    date_folder_day,
+    drop_staging_tables,
+    first_error_line,
+)
 
-# Each raw record table is keyed by its id (usage_id, cost_id), unique by construction: a
-# file's repeats are collapsed when staged, and a commit deletes every row with an id it
-# inserts. The sources' `unique` tests check it on every build. No PRIMARY KEY: DuckDB's
-# index on it took 45% of the raw file and a sixth of a 10M-call load (benchmarks/RESULTS.md).
-RAW_DDL = (
+# The ledger: which file was loaded with which content, which were rejected, which usage
+# days each load changed; then every raw table's own DDL (tables/).
+LEDGER_DDL = (
     "create schema if not exists raw",
-    """
-    create table if not exists raw.canonical_usage (
-        usage_id varchar not null,
-        request_id varchar,
-        usage_at timestamp not null,
-        account varchar not null,
-        provider varchar not null,
-        model varchar not null,
-        feature varchar,
-        task_class varchar,
-        latency_class varchar,
-        workspace varchar,
-        api_key varchar,
-        prefix_hash varchar,
-        service_tier varchar not null,
-        request_count bigint not null,
-        input_tokens bigint not null,
-        cache_write_5m_tokens bigint not null,
-        cache_write_1h_tokens bigint not null,
-        cache_read_tokens bigint not null,
-        output_tokens bigint not null,
-        prefix_tokens bigint,
-        source_format varchar not null,
-        source_file varchar not null,
-        source_record bigint not null,
-        loaded_at timestamp not null,
-        inference_geo varchar
-    )
-    """,
-    # a warehouse made before a column was added gets it (inserts go by name)
-    "alter table raw.canonical_usage add column if not exists inference_geo varchar",
     """
     create table if not exists raw.loaded_files (
         source_file varchar primary key,
@@ -93,16 +68,17 @@ RAW_DDL = (
         error varchar not null
     )
     """,
-    *providers.RAW_DDL,
 )
+RAW_DDL = (*LEDGER_DDL, *(statement for table in RAW_TABLES.values() for statement in table.ddl))
 # Every raw table a file's records can land in: a rewritten file replaces its rows in all.
-RAW_RECORD_TABLES = ("raw.canonical_usage", *providers.RAW_TABLES)
+RAW_RECORD_TABLES = tuple(table.qualified for table in RAW_TABLES.values())
 # The time that puts a raw row on a usage day (raw.changed_days: what the incremental
 # models rebuild): a record's own time; a provider bucket's start.
-RECORD_TIME_COLUMNS = {
-    "raw.canonical_usage": "usage_at",
-    **dict.fromkeys(providers.RAW_TABLES, "bucket_start_at"),
-}
+RECORD_TIME_COLUMNS = {table.qualified: table.time_column for table in RAW_TABLES.values()}
+# Without a `date=` folder or --undated-day, records that carry no time are staged on this
+# day, so the format's own checks still run and their problems are reported beside the
+# missing day; the file is refused, so the day never reaches raw.
+UNDATED_PLACEHOLDER = "1970-01-01"
 
 # Files that live beside exports but are not data: skipped, not rejected.
 NON_DATA_NAMES = frozenset({"thumbs.db", "desktop.ini"})
@@ -252,47 +228,88 @@ def _load_content(
     reject: Callable[..., FileOutcome],
     options: LoadOptions,
 ) -> FileOutcome:
+    """Every format, one path: detect, stage, validate (the format's suite, then the
+    bounds), finalise like its raw table, commit."""
     try:
         detected = detect_format(path)
     except UnsupportedFormatError as exc:
         return reject(f"{display_name}: unsupported format: {exc.reason}")
-    if detected.family != "canonical":
-        loaded = load_provider_content(
-            con, path, detected, content_sha256=content_sha256, display_name=display_name,
-            repo_root=repo_root, reject=reject, commit=_commit, options=options,
-        )  # fmt: skip
-        if isinstance(loaded, FileOutcome):
-            return loaded
-        return FileOutcome(path, display_name, "loaded", int(loaded), detected.source_format)
-    try:
-        staged = canonical.stage(con, path, detected.encoding, detected.delimiter)
-    except canonical.StagingError as exc:
-        return reject(f"{display_name}: {exc}", detected.source_format)
+    export_format = FORMATS[detected.family]
+    table = export_format.table
+    source_format = detected.source_format
     try:
         try:
-            errors = validate_canonical(
-                con,
-                staged,
-                display_name=display_name,
-                service_tier_keys=canonical.known_service_tier_keys(con, staged, repo_root),
+            context = file_context(path, detected, options, table)
+            dated = (
+                context
+                if context.undated_day
+                else dataclasses.replace(context, undated_day=UNDATED_PLACEHOLDER)
+            )
+            staged = export_format.stage(con, dated, detected.encoding)
+        except StagingError as exc:
+            return reject(f"{display_name}: {exc}", source_format)
+        except duckdb.Error as exc:
+            return reject(
+                f"{display_name}: cannot be parsed as {source_format}: {first_error_line(exc)}",
+                source_format,
+            )
+        undated = None if context.undated_day else undated_error(con, staged, table.shape.time)
+        try:
+            errors = export_format.validate_file(
+                con, staged, context, display_name=display_name, repo_root=repo_root
             )
         except ExpectationErrored as exc:
             # GE could not evaluate a check: never a pass, so the file is not loaded.
-            return reject(
-                f"{display_name}: validation could not run: {exc}", detected.source_format
-            )
+            return reject(f"{display_name}: validation could not run: {exc}", source_format)
+        if undated is not None:
+            errors = [f"{display_name}: {undated}", *errors]
         errors = errors or out_of_bounds(
-            con, staged.table, SHAPES["canonical"], options, display_name=display_name
+            con, staged, table.shape, options, display_name=display_name
         )
         if errors:
-            return reject("\n".join(errors), detected.source_format)
-        final = canonical.create_final_table(
-            con, staged, source_file=str(path), source_format=detected.source_format
-        )
-        row_count = _commit(con, final, path, content_sha256, detected.source_format)
+            return reject("\n".join(errors), source_format)
+        final = table.finalise(con, staged, context)
+        row_count = _commit(con, final, path, content_sha256, source_format, table)
     finally:
-        canonical.drop_staging(con, staged.table)
-    return FileOutcome(path, display_name, "loaded", row_count, detected.source_format)
+        # the stager names its tables; a failure midway leaves some of them behind
+        drop_staging_tables(con, detected.family)
+    return FileOutcome(path, display_name, "loaded", row_count, source_format)
+
+
+def file_context(
+    path: Path, detected: DetectedFormat, options: LoadOptions, table: RawTable
+) -> FileContext:
+    folder_day = date_folder_day(path) if table.dated_by_folder else None
+    return FileContext(
+        path=path,
+        account=account_for(path),
+        source_format=detected.source_format,
+        undated_day=folder_day or options.undated_day,
+        delimiter=detected.delimiter,
+        encoding=detected.encoding,
+    )
+
+
+def undated_error(con: duckdb.DuckDBPyConnection, staged: str, time_column: str) -> str | None:
+    """Where a record without a time of its own got no day (staged on the placeholder):
+    the first such record and how many, or None."""
+    columns = {c[0] for c in con.execute(f"select * from {staged} limit 0").description}
+    if "time_from_file" not in columns:
+        return None
+    row = con.execute(
+        f"""
+        select location, count(*) over () from {staged}
+        where time_from_file and {time_column} = date '{UNDATED_PLACEHOLDER}'
+        order by source_record limit 1
+        """
+    ).fetchone()
+    if row is None:
+        return None
+    return (
+        f"{row[0]}: the record carries no time of its own ({row[1]} such record(s) in the "
+        "file); put the file under a folder named date=YYYY-MM-DD (the day of its calls) "
+        "or run with --undated-day YYYY-MM-DD"
+    )
 
 
 def iter_export_files(exports_dir: Path) -> list[Path]:
@@ -328,9 +345,9 @@ def _commit(
     path: Path,
     content_sha256: str,
     source_format: str,
-    raw_table: str = "raw.canonical_usage",
-    key_column: str = "usage_id",
+    table: RawTable,
 ) -> int:
+    raw_table, key_column = table.qualified, table.key_column
     (row_count,) = con.execute(f"select count(*) from {final}").fetchone() or (0,)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
     touched = f"{final}_touched"

@@ -2,11 +2,14 @@
 report, Great Expectations and dbt tests as asset checks, the job, the nightly schedule
 and the new-files sensor."""
 
+import json
+
 import dagster as dg
 
 from orchestration.assets.ingest import FILES_CHECK, ROWS_CHECK
 from orchestration.definitions import defs
-from orchestration.ingest.formats import SOURCE_FAMILIES
+from orchestration.ingest.catalog import RAW_TABLES
+from orchestration.project import MANIFEST_PATH
 
 RAW = dg.AssetKey(["raw", "canonical_usage"])
 
@@ -23,10 +26,47 @@ def test_definitions_load_and_validate():
     assert defs.resolve_sensor_def("new_export_files").job_name == "audit_job"
 
 
-def test_one_raw_asset_per_registered_source_family():
+def test_one_raw_asset_per_raw_table():
     keys = set(_graph().get_all_asset_keys())
-    for family in SOURCE_FAMILIES.values():
-        assert dg.AssetKey(["raw", family.raw_table]) in keys
+    for name in RAW_TABLES:
+        assert dg.AssetKey(["raw", name]) in keys
+
+
+def test_every_dbt_source_is_the_asset_that_loads_its_table():
+    """No orphan node: every source resolves to its ingest asset, whatever its source
+    block is named (raw_anthropic, raw_openai, ...); every staging model hangs off the
+    loads of the tables it reads; raw.changed_days has no node, and what reads it depends
+    on every raw-load asset."""
+    graph = _graph()
+    orphans = [k for k in graph.get_all_asset_keys() if not graph.get(k).is_materializable]
+    assert orphans == []
+    loads = {dg.AssetKey(["raw", name]) for name in RAW_TABLES}
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    sources = manifest["sources"]
+    read_by_staging = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model":
+            continue
+        key = dg.AssetKey([node["schema"], node["name"]])
+        parents = graph.get(key).parent_keys
+        read = {sources[u]["name"] for u in node["depends_on"]["nodes"] if u in sources}
+        if "changed_days" in read:
+            assert loads <= parents, key
+        for table in read - {"changed_days"}:
+            assert dg.AssetKey(["raw", table]) in parents, (key, table)
+        if node["schema"] == "staging":
+            read_by_staging |= read
+            assert {p for p in parents if p.path[0] == "raw"} <= loads, key
+    # every raw table (every source family) is read by a staging model
+    assert read_by_staging >= set(RAW_TABLES)
+
+
+def test_the_report_depends_on_every_mart():
+    graph = _graph()
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert dg.AssetKey(["marts", "cost_reconciliation"]) in marts
+    assert graph.get(dg.AssetKey(["report", "findings"])).parent_keys == marts
+    assert graph.get(dg.AssetKey(["publish", "marts"])).parent_keys == marts
 
 
 def test_lineage_runs_from_ingest_through_marts_to_report():

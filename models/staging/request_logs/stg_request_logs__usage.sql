@@ -27,7 +27,7 @@ renamed as (
         source.bucket_start_at as usage_at,
         source.bucket_start_at,
         -- a request, not a bucket: start = end (int_usage_deduplicated tells them apart so)
-        source.bucket_start_at as bucket_end_at,
+        coalesce(source.bucket_end_at, source.bucket_start_at) as bucket_end_at,
         source.is_time_from_file,
         source.account,
         coalesce(provider_spellings.provider, source.provider) as provider,
@@ -37,7 +37,7 @@ renamed as (
         cast(null as string) as declared_latency_class,
         -- a log that does not name the tier ran on the provider's default (standard)
         coalesce(source.service_tier, 'standard') as service_tier_raw,
-        1 as request_count,
+        coalesce(source.request_count, 1) as request_count,
         source.input_tokens,
         source.cache_write_5m_tokens,
         source.cache_write_1h_tokens,
@@ -50,8 +50,11 @@ renamed as (
         source.workspace,
         source.api_key,
         'global' as inference_geo,
-        cast(null as string) as bucket_shape,
-        cast(null as bigint) as bucket_width_seconds,
+        case when source.bucket_end_at > source.bucket_start_at then source.source_format end
+            as bucket_shape,
+        case when source.bucket_end_at > source.bucket_start_at
+            then {{ epoch_seconds('source.bucket_end_at') }} - {{ epoch_seconds('source.bucket_start_at') }}
+        end as bucket_width_seconds,
         source.loaded_at,
         -- the parts of a call priced apart (docs/pricing.md), as the loaders read them
         -- (a record loaded before they were read has none: null, counted as 0); reasoning

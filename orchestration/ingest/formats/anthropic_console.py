@@ -10,9 +10,9 @@ export writes `usage_date_utc` as `2026-04-02 04:00`: each row is then a 1h buck
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import anthropic_costs, anthropic_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
     csv_column,
     new_table_name,
@@ -20,6 +20,7 @@ from orchestration.ingest.formats.provider import (
     require_columns,
     sql_str,
 )
+from orchestration.ingest.tables import anthropic_costs, anthropic_usage
 
 CONSOLE_USAGE = "anthropic_console_usage"
 CONSOLE_COST = "anthropic_console_cost"
@@ -131,7 +132,6 @@ def stage_console_cost(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_anthropic_console(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "csv" or "usage_date_utc" not in sniff.columns:
         return None
@@ -142,14 +142,26 @@ def detect_anthropic_console(sniff: FileSniff) -> Match | None:
     return Match(DetectedFormat(CONSOLE_USAGE, "csv"), complete=complete)
 
 
-anthropic_usage.register_usage_format(
-    CONSOLE_USAGE,
-    "Anthropic Console usage CSV (usage_date_utc, model_version, "
-    "usage_input_tokens_*, ...; 2024 and current headers)",
-    stage_console_usage,
-)
-anthropic_costs.register_cost_format(
-    CONSOLE_COST,
-    "Anthropic Console cost CSV (usage_date_utc, token_type, cost_usd, list_price_usd, ...)",
-    stage_console_cost,
+FORMATS = (
+    ExportFormat(
+        family=CONSOLE_USAGE,
+        description=(
+            "Anthropic Console usage CSV (usage_date_utc, model_version, "
+            "usage_input_tokens_*, ...; 2024 and current headers)"
+        ),
+        table=anthropic_usage.TABLE,
+        detect=detect_anthropic_console,
+        stage=stage_console_usage,
+        signature=Signature(USAGE_REQUIRED, ("csv",)),
+    ),
+    ExportFormat(
+        family=CONSOLE_COST,
+        description=(
+            "Anthropic Console cost CSV (usage_date_utc, token_type, cost_usd, list_price_usd, ...)"
+        ),
+        table=anthropic_costs.TABLE,
+        detect=detect_anthropic_console,
+        stage=stage_console_cost,
+        signature=Signature(COST_REQUIRED, ("csv",)),
+    ),
 )

@@ -15,15 +15,16 @@ message id: `custom_id` repeats across batches.
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import anthropic_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
     json_text,
     new_table_name,
     read_json_lines,
     sql_str,
 )
+from orchestration.ingest.tables import anthropic_usage
 
 MESSAGES = "anthropic_messages"
 BATCH_RESULTS = "anthropic_batch_results"
@@ -97,7 +98,6 @@ def stage_batch_results(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_anthropic_messages(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "jsonl":
         return None
@@ -109,8 +109,21 @@ def detect_anthropic_messages(sniff: FileSniff) -> Match | None:
     return None
 
 
-for _family, _description, _stage in (
-    (MESSAGES, "Anthropic Messages API responses (JSONL, one message per line)", stage_messages),
-    (BATCH_RESULTS, "Anthropic Message Batches results (JSONL)", stage_batch_results),
-):
-    anthropic_usage.register_usage_format(_family, _description, _stage)
+FORMATS = (
+    ExportFormat(
+        family=MESSAGES,
+        description="Anthropic Messages API responses (JSONL, one message per line)",
+        table=anthropic_usage.TABLE,
+        detect=detect_anthropic_messages,
+        stage=stage_messages,
+        signature=Signature(tuple(sorted(MESSAGE_KEYS)), ("jsonl",)),
+    ),
+    ExportFormat(
+        family=BATCH_RESULTS,
+        description="Anthropic Message Batches results (JSONL)",
+        table=anthropic_usage.TABLE,
+        detect=detect_anthropic_messages,
+        stage=stage_batch_results,
+        signature=Signature(tuple(sorted(BATCH_KEYS)), ("jsonl",)),
+    ),
+)

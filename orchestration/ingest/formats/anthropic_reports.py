@@ -9,9 +9,9 @@ as text (`json_extract_string`), so cents like `"1146.35712"` never pass through
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import anthropic_costs, anthropic_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
     json_text,
     new_table_name,
@@ -19,6 +19,7 @@ from orchestration.ingest.formats.provider import (
     sql_str,
     utc_timestamp,
 )
+from orchestration.ingest.tables import anthropic_costs, anthropic_usage
 
 USAGE_REPORT = "anthropic_usage_report"
 COST_REPORT = "anthropic_cost_report"
@@ -158,7 +159,6 @@ def stage_cost_report(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_anthropic_reports(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "json" or "starting_at" not in sniff.columns:
         return None
@@ -171,13 +171,25 @@ def detect_anthropic_reports(sniff: FileSniff) -> Match | None:
     return None
 
 
-anthropic_usage.register_usage_format(
-    USAGE_REPORT,
-    "Anthropic usage report JSON (Admin API usage_report/messages pages)",
-    stage_usage_report,
-)
-anthropic_costs.register_cost_format(
-    COST_REPORT,
-    "Anthropic cost report JSON (Admin API cost_report pages, amounts in cents)",
-    stage_cost_report,
+FORMATS = (
+    ExportFormat(
+        family=USAGE_REPORT,
+        description="Anthropic usage report JSON (Admin API usage_report/messages pages)",
+        table=anthropic_usage.TABLE,
+        detect=detect_anthropic_reports,
+        stage=stage_usage_report,
+        signature=Signature(
+            ("starting_at", "ending_at", "results", *sorted(USAGE_RESULT_KEYS)), ("json",)
+        ),
+    ),
+    ExportFormat(
+        family=COST_REPORT,
+        description="Anthropic cost report JSON (Admin API cost_report pages, amounts in cents)",
+        table=anthropic_costs.TABLE,
+        detect=detect_anthropic_reports,
+        stage=stage_cost_report,
+        signature=Signature(
+            ("starting_at", "ending_at", "results", *sorted(COST_RESULT_KEYS)), ("json",)
+        ),
+    ),
 )

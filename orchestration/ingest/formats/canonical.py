@@ -14,49 +14,30 @@ Two staging tables per file:
 from __future__ import annotations
 
 import csv
-import hashlib
 import itertools
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-# The canonical format's columns in the documented order (files may order them freely).
-CANONICAL_COLUMNS = (
-    "request_id",
-    "timestamp",
-    "account",
-    "provider",
-    "model",
-    "feature",
-    "task_class",
-    "latency_class",
-    "service_tier",
-    "request_count",
-    "input_tokens",
-    "cache_write_5m_tokens",
-    "cache_write_1h_tokens",
-    "cache_read_tokens",
-    "output_tokens",
-    "prefix_hash",
-    "prefix_tokens",
-    "workspace",
-    "api_key",
-    "inference_geo",
+from orchestration.ingest.checks import service_tier_keys_of_providers
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import ENVELOPE_KEYS, DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import FileContext, StagedFile, StagingError
+from orchestration.ingest.tables.canonical_usage import (  # noqa: F401 (the format's columns)
+    CANONICAL_COLUMNS,
+    INTEGER_COLUMNS,
+    LATENCY_CLASSES,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_TOKEN_COLUMNS,
+    REQUIRED_COLUMNS,
+    TABLE,
 )
-REQUIRED_COLUMNS = ("timestamp", "provider", "model", "input_tokens", "output_tokens")
-OPTIONAL_COLUMNS = tuple(c for c in CANONICAL_COLUMNS if c not in REQUIRED_COLUMNS)
-OPTIONAL_TOKEN_COLUMNS = ("cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
-# Columns whose text must be a non-negative integer (when present, for the optional ones).
-INTEGER_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    *OPTIONAL_TOKEN_COLUMNS,
-    "request_count",
-    "prefix_tokens",
+from orchestration.ingest.validate import validate_canonical
+
+CANONICAL_DESCRIPTION = (
+    "canonical usage (CSV, JSONL or Parquet with columns timestamp, provider, model, "
+    "input_tokens, output_tokens, ...)"
 )
-LATENCY_CLASSES = ("realtime", "async")
-SERVICE_TIER_SPELLINGS = Path("seeds/curated/service_tier_spellings.csv")
 
 # An integer written as such or as a float with a zero fraction (`3120.0`, what
 # spreadsheets and pandas write); 18 digits always fit a BIGINT, so the cast cannot
@@ -69,21 +50,6 @@ _OFFSET_PATTERN = (
 )
 _WHITESPACE = " \t\r\n"
 _table_ids = itertools.count(1)
-
-
-class StagingError(ValueError):
-    """The file cannot be parsed at all; the message says where (e.g. `line 4: ...`)."""
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    table: str  # TEMP table with the raw text and parsed_* columns
-    columns: tuple[str, ...]  # canonical columns present in the file
-    row_count: int
-    has_line_numbers: bool  # CSV and JSONL: physical line of each record is known
-    # records in the file counted apart from DuckDB's parse (Python's csv module, JSON
-    # lines, the Parquet footer): the suite expects the staged row count to equal it
-    file_records: int | None = None
 
 
 def stage(
@@ -150,92 +116,7 @@ def known_service_tier_keys(
     seed (provider `*` = any provider). Compared lower-cased and trimmed, as staged."""
     if "provider" not in staged.columns:
         return []  # validation reports the missing column; nothing to look up here
-    seed = _sql_str(repo_root / SERVICE_TIER_SPELLINGS)
-    rows = con.execute(
-        f"""
-        with spellings as (
-            select lower(trim(provider)) as provider, lower(trim(spelling)) as spelling
-            from read_csv({seed}, all_varchar = true, header = true)
-        ),
-        file_providers as (
-            select distinct lower(provider) as provider
-            from {staged.table}
-            where provider is not null
-        )
-        select distinct file_providers.provider || ':' || spellings.spelling
-        from file_providers
-        inner join spellings
-            on spellings.provider = '*' or spellings.provider = file_providers.provider
-        order by 1
-        """
-    ).fetchall()
-    return [key for (key,) in rows]
-
-
-def create_final_table(
-    con: duckdb.DuckDBPyConnection, staged: StagedFile, *, source_file: str, source_format: str
-) -> str:
-    """TEMP table shaped exactly like `raw.canonical_usage`: defaults applied, secrets
-    redacted, one row per usage_id (the file's last occurrence wins)."""
-    final = f"{staged.table}_final"
-    # Records without their own id are keyed by file and position (docs/internals.md).
-    path_hash = hashlib.sha256(source_file.encode()).hexdigest()[:16]
-    request_id, account = _ref("request_id", staged), _ref("account", staged)
-    con.execute(
-        f"""
-        create temp table {final} as
-        with keyed as (
-            select
-                case
-                    when {request_id} is not null
-                        then 'canonical:req:' || coalesce({account}, 'default')
-                            || ':' || {request_id}
-                    else 'canonical:pos:{path_hash}:' || source_record
-                end as usage_id,
-                *
-            from {staged.table}
-        ),
-        last_occurrence as (
-            -- a record repeated within one file: the later one is the correction
-            select *
-            from keyed
-            qualify row_number() over (partition by usage_id order by source_record desc) = 1
-        )
-        select
-            usage_id,
-            {_ref("request_id", staged)} as request_id,
-            parsed_usage_at as usage_at,
-            coalesce({_ref("account", staged)}, 'default') as account,
-            provider,
-            model,
-            {_ref("feature", staged)} as feature,
-            {_ref("task_class", staged)} as task_class,
-            parsed_latency_class as latency_class,
-            {_ref("workspace", staged)} as workspace,
-            -- a live-looking key is never stored as is: a short hash still groups by key
-            case
-                when lower({_ref("api_key", staged)}) like 'sk-%'
-                    then 'redacted:' || left(sha256({_ref("api_key", staged)}), 16)
-                else {_ref("api_key", staged)}
-            end as api_key,
-            {_ref("prefix_hash", staged)} as prefix_hash,
-            lower({_ref("inference_geo", staged)}) as inference_geo,
-            coalesce(parsed_service_tier, 'standard') as service_tier,
-            coalesce(parsed_request_count, 1) as request_count,
-            parsed_input_tokens as input_tokens,
-            coalesce(parsed_cache_write_5m_tokens, 0) as cache_write_5m_tokens,
-            coalesce(parsed_cache_write_1h_tokens, 0) as cache_write_1h_tokens,
-            coalesce(parsed_cache_read_tokens, 0) as cache_read_tokens,
-            parsed_output_tokens as output_tokens,
-            parsed_prefix_tokens as prefix_tokens,
-            {_sql_str(source_format)} as source_format,
-            {_sql_str(source_file)} as source_file,
-            source_record,
-            timezone('UTC', now()) as loaded_at
-        from last_occurrence
-        """
-    )
-    return final
+    return service_tier_keys_of_providers(con, staged.table, repo_root)
 
 
 # -- staging per encoding ------------------------------------------------------------
@@ -429,10 +310,6 @@ def _parsed_select(raw_table: str, columns: tuple[str, ...]) -> str:
 # -- helpers -------------------------------------------------------------------------
 
 
-def _ref(column: str, staged: StagedFile) -> str:
-    return _quote(column) if column in staged.columns else "cast(null as varchar)"
-
-
 def _trimmed_text(columns: tuple[str, ...], alias: str) -> str:
     if not columns:
         return "cast(null as varchar) as _no_columns"
@@ -465,3 +342,64 @@ def _first_line(exc: BaseException) -> str:
         if line.strip() and not line.strip().startswith("Original Line")
     ]
     return "; ".join(lines[:2]) if lines else type(exc).__name__
+
+
+# -- the format, for the loader ------------------------------------------------------
+
+
+def detect_canonical(sniff: FileSniff) -> Match | None:
+    columns = set(sniff.columns)
+    if columns & ENVELOPE_KEYS or sniff.encoding == "json_array":
+        return None
+    present = columns & set(REQUIRED_COLUMNS)
+    if len(present) == len(REQUIRED_COLUMNS):
+        return Match(DetectedFormat("canonical", sniff.encoding, sniff.delimiter), complete=True)
+    if len(present) >= 2:
+        return Match(DetectedFormat("canonical", sniff.encoding, sniff.delimiter), complete=False)
+    return None
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, context: FileContext, encoding: str) -> str:
+    return stage(con, context.path, encoding, context.delimiter).table
+
+
+def staged_file(con: duckdb.DuckDBPyConnection, table: str, context: FileContext) -> StagedFile:
+    """What `stage` returned for `table`, found again from the table and the file."""
+    present = {c[0] for c in con.execute(f"select * from {table} limit 0").description}
+    (row_count, lines) = _fetchone(con, f"select count(*), count(source_line) from {table}")
+    return StagedFile(
+        table,
+        tuple(c for c in CANONICAL_COLUMNS if c in present),
+        int(row_count),
+        bool(row_count) and lines == row_count,
+        count_file_records(context.path, context.encoding, context.delimiter),
+    )
+
+
+def validate_file(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    context: FileContext,
+    display_name: str,
+    repo_root: Path,
+) -> list[str]:
+    staged = staged_file(con, table, context)
+    return validate_canonical(
+        con,
+        staged,
+        display_name=display_name,
+        service_tier_keys=known_service_tier_keys(con, staged, repo_root),
+    )
+
+
+FORMATS = (
+    ExportFormat(
+        family="canonical",
+        description=CANONICAL_DESCRIPTION,
+        table=TABLE,
+        detect=detect_canonical,
+        stage=stage_file,
+        signature=Signature(REQUIRED_COLUMNS, ("csv", "jsonl", "parquet")),
+        validate=validate_file,
+    ),
+)

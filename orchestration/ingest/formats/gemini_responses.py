@@ -20,15 +20,16 @@ is kept. A line without `usageMetadata` is a failed request when it carries `err
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import request_logs
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     json_text,
     new_table_name,
     sql_str,
 )
+from orchestration.ingest.tables import request_logs
 
 RESPONSES = "gemini_responses"
 BATCH_RESULTS = "gemini_batch_results"
@@ -155,7 +156,7 @@ def _stage(con, context: FileContext, family: str, batch: bool) -> str:
         f"select location from {table}_rows where missing_usage order by source_record limit 1"
     ).fetchone()
     if missing is not None:
-        raise ProviderStagingError(
+        raise StagingError(
             f"{missing[0]}: usageMetadata is missing (expected a generateContent response)"
         )
     request_logs.add_parsed_columns(con, table)
@@ -170,7 +171,6 @@ def stage_batch_results(con, context: FileContext, encoding: str) -> str:
     return _stage(con, context, BATCH_RESULTS, batch=True)
 
 
-@register_detector
 def detect_gemini(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "jsonl":
         return None
@@ -183,15 +183,27 @@ def detect_gemini(sniff: FileSniff) -> Match | None:
     return None
 
 
-request_logs.register_request_format(
-    RESPONSES,
-    "Google Gemini generateContent responses (JSONL with usageMetadata, modelVersion)",
-    stage_responses,
-    FIELD_NAMES,
-)
-request_logs.register_request_format(
-    BATCH_RESULTS,
-    "Google Gemini / Vertex AI batch prediction results (JSONL {key|request, response})",
-    stage_batch_results,
-    FIELD_NAMES,
+FORMATS = (
+    ExportFormat(
+        family=RESPONSES,
+        description=(
+            "Google Gemini generateContent responses (JSONL with usageMetadata, modelVersion)"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_gemini,
+        stage=stage_responses,
+        signature=Signature(("responseId", "modelVersion", "usageMetadata"), ("jsonl",)),
+        checks=request_logs.request_checks(FIELD_NAMES, ()),
+    ),
+    ExportFormat(
+        family=BATCH_RESULTS,
+        description=(
+            "Google Gemini / Vertex AI batch prediction results (JSONL {key|request, response})"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_gemini,
+        stage=stage_batch_results,
+        signature=Signature(("key", "response"), ("jsonl",)),
+        checks=request_logs.request_checks(FIELD_NAMES, ()),
+    ),
 )

@@ -1,4 +1,5 @@
-"""LiteLLM proxy spend logs (`LiteLLM_SpendLogs`), JSONL or CSV (a table export).
+"""LiteLLM proxy spend logs (`LiteLLM_SpendLogs`): JSONL or CSV (a table export), or the
+JSON array of rows the proxy's `GET /spend/logs` endpoint returns.
 
 One row per request the proxy handled. The seller is the provider LiteLLM called
 (`custom_llm_provider`, mapped to a provider id in staging): the proxy is not a seller, so
@@ -27,15 +28,17 @@ text inside JSONL, from some exports): both are read.
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import request_logs
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     json_text,
     new_table_name,
+    sql_str,
     text,
 )
+from orchestration.ingest.tables import request_logs
 
 SPEND_LOGS = "litellm_spend_logs"
 REQUIRED = ("request_id", "startTime", "model", "prompt_tokens", "completion_tokens")
@@ -127,8 +130,28 @@ def _rows_select(source: str) -> str:
     """
 
 
+def json_array_records(context: FileContext) -> str:
+    """SQL of `(source_line, doc)` for a JSON array of rows (`/spend/logs`): `source_line`
+    numbers the rows from 1. The array exists only inside the query (it holds `messages`
+    and `response`)."""
+    return f"""
+        with source as (
+            select cast(json(ltrim(content, chr(65279))) as json[]) as items
+            from read_text({sql_str(context.path)})
+        )
+        select source_line, case when json_type(doc) = 'OBJECT' then doc end as doc
+        from (
+            select unnest(items) as doc, generate_subscripts(items, 1) as source_line
+            from source
+        )
+    """
+
+
 def stage_jsonl(con, context: FileContext, encoding: str) -> str:
     table = new_table_name(SPEND_LOGS)
+    array = encoding == "json_array"
+    records = json_array_records(context) if array else request_logs.jsonl_records(context)
+    where = "'record ' || source_line || ' of the array'" if array else "'line ' || source_line"
     fields = ", ".join(
         f"{json_text('doc', '$.' + name)} as {alias}"
         for name, alias in (
@@ -148,11 +171,11 @@ def stage_jsonl(con, context: FileContext, encoding: str) -> str:
     con.execute(
         f"""
         create temp table {table}_rows as
-        with records as ({request_logs.jsonl_records(context)}),
+        with records as ({records}),
         source as (
             select
                 source_line,
-                'line ' || source_line as location,
+                {where} as location,
                 doc is null as bad_line,
                 {fields},
                 {_as_json("json_extract(doc, '$.metadata')")} as metadata,
@@ -172,7 +195,7 @@ def stage_csv(con, context: FileContext, encoding: str) -> str:
     header = request_logs.csv_header(con, context)
     missing = [name for name in REQUIRED if name not in header]
     if missing:
-        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+        raise StagingError(f"missing required column(s): {', '.join(missing)}")
 
     def column(name: str) -> str:
         return text(f'"{name}"') if name in header else "cast(null as varchar)"
@@ -218,9 +241,8 @@ def stage_csv(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_litellm(sniff: FileSniff) -> Match | None:
-    if sniff.encoding not in ("jsonl", "csv"):
+    if sniff.encoding not in ("jsonl", "csv", "json_array"):
         return None
     present = MARKERS & set(sniff.columns)
     if len(present) == len(MARKERS):
@@ -234,11 +256,18 @@ def stage(con, context: FileContext, encoding: str) -> str:
     return (stage_csv if encoding == "csv" else stage_jsonl)(con, context, encoding)
 
 
-request_logs.register_request_format(
-    SPEND_LOGS,
-    "LiteLLM spend logs (LiteLLM_SpendLogs as JSONL or CSV: request_id, startTime, model, "
-    "custom_llm_provider, prompt_tokens, metadata.usage_object, ...)",
-    stage,
-    FIELD_NAMES,
-    required=("input_total", "output_base"),
+FORMATS = (
+    ExportFormat(
+        family=SPEND_LOGS,
+        description=(
+            "LiteLLM spend logs (LiteLLM_SpendLogs as JSONL, CSV or the /spend/logs JSON array: "
+            "request_id, startTime, model, custom_llm_provider, prompt_tokens, "
+            "metadata.usage_object, ...)"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_litellm,
+        stage=stage,
+        signature=Signature(REQUIRED, ("jsonl", "csv", "json_array")),
+        checks=request_logs.request_checks(FIELD_NAMES, ("input_total", "output_base")),
+    ),
 )

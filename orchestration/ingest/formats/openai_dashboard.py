@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import openai_costs, openai_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     csv_column,
     new_table_name,
     read_csv_header,
     require_columns,
 )
+from orchestration.ingest.tables import openai_costs, openai_usage
 
 DASHBOARD_USAGE = "openai_dashboard_usage"
 DASHBOARD_COST = "openai_dashboard_cost"
@@ -31,7 +32,7 @@ COST_REQUIRED = ("amount_value",)
 
 def _require_times(header: Sequence[str]) -> None:
     if "start_time" not in header and "start_time_iso" not in header:
-        raise ProviderStagingError("missing required column(s): start_time (or start_time_iso)")
+        raise StagingError("missing required column(s): start_time (or start_time_iso)")
 
 
 def _not_an_empty_bucket(header: Sequence[str]) -> str:
@@ -132,7 +133,6 @@ def stage_dashboard_cost(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_openai_dashboard(sniff: FileSniff) -> Match | None:
     columns = set(sniff.columns)
     # a bucket's two bounds (a lone `start_time` column is a canonical file's near miss)
@@ -148,14 +148,26 @@ def detect_openai_dashboard(sniff: FileSniff) -> Match | None:
     return None
 
 
-openai_usage.register_usage_format(
-    DASHBOARD_USAGE,
-    "OpenAI dashboard usage CSV (completions_usage_*.csv: start_time, model, batch, "
-    "input_tokens, input_cached_tokens, output_tokens, ...)",
-    stage_dashboard_usage,
-)
-openai_costs.register_cost_format(
-    DASHBOARD_COST,
-    "OpenAI dashboard cost CSV (cost_*.csv: start_time, amount_value, line_item, ...)",
-    stage_dashboard_cost,
+FORMATS = (
+    ExportFormat(
+        family=DASHBOARD_USAGE,
+        description=(
+            "OpenAI dashboard usage CSV (completions_usage_*.csv: start_time, model, batch, "
+            "input_tokens, input_cached_tokens, output_tokens, ...)"
+        ),
+        table=openai_usage.TABLE,
+        detect=detect_openai_dashboard,
+        stage=stage_dashboard_usage,
+        signature=Signature(("start_time", "end_time", *USAGE_REQUIRED), ("csv",)),
+    ),
+    ExportFormat(
+        family=DASHBOARD_COST,
+        description=(
+            "OpenAI dashboard cost CSV (cost_*.csv: start_time, amount_value, line_item, ...)"
+        ),
+        table=openai_costs.TABLE,
+        detect=detect_openai_dashboard,
+        stage=stage_dashboard_cost,
+        signature=Signature(("start_time", "end_time", *COST_REQUIRED), ("csv",)),
+    ),
 )

@@ -10,9 +10,9 @@ A result's dimensions are null unless the export grouped by them.
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import openai_costs, openai_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
     epoch_timestamp,
     json_text,
@@ -20,6 +20,7 @@ from orchestration.ingest.formats.provider import (
     page_width_sql,
     sql_str,
 )
+from orchestration.ingest.tables import openai_costs, openai_usage
 
 USAGE_PAGES = "openai_usage_api"
 COST_PAGES = "openai_costs_api"
@@ -168,7 +169,6 @@ def stage_cost_pages(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_openai_reports(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "json" or "start_time" not in sniff.columns:
         return None
@@ -181,13 +181,27 @@ def detect_openai_reports(sniff: FileSniff) -> Match | None:
     return None
 
 
-openai_usage.register_usage_format(
-    USAGE_PAGES,
-    "OpenAI Usage API JSON (usage/completions pages, Unix-second buckets)",
-    stage_usage_pages,
-)
-openai_costs.register_cost_format(
-    COST_PAGES,
-    "OpenAI Costs API JSON (organization/costs pages, amount.value in dollars, line_item)",
-    stage_cost_pages,
+FORMATS = (
+    ExportFormat(
+        family=USAGE_PAGES,
+        description="OpenAI Usage API JSON (usage/completions pages, Unix-second buckets)",
+        table=openai_usage.TABLE,
+        detect=detect_openai_reports,
+        stage=stage_usage_pages,
+        signature=Signature(
+            ("start_time", "end_time", "results", *sorted(USAGE_RESULT_KEYS)), ("json",)
+        ),
+    ),
+    ExportFormat(
+        family=COST_PAGES,
+        description=(
+            "OpenAI Costs API JSON (organization/costs pages, amount.value in dollars, line_item)"
+        ),
+        table=openai_costs.TABLE,
+        detect=detect_openai_reports,
+        stage=stage_cost_pages,
+        signature=Signature(
+            ("start_time", "end_time", "results", *sorted(COST_RESULT_KEYS)), ("json",)
+        ),
+    ),
 )

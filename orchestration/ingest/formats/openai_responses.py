@@ -21,15 +21,16 @@ file is refused. A failed batch line takes the time of the batch's first dated l
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import openai_usage
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
     integer,
     json_text,
     new_table_name,
     read_json_lines,
 )
+from orchestration.ingest.tables import openai_usage
 
 RESPONSES = "openai_responses"
 BATCH_OUTPUT = "openai_batch_output"
@@ -136,7 +137,6 @@ def stage_batch_output(con, context: FileContext, encoding: str) -> str:
     return _stage(con, context, BATCH_OUTPUT, batch=True)
 
 
-@register_detector
 def detect_openai_responses(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "jsonl":
         return None
@@ -148,12 +148,23 @@ def detect_openai_responses(sniff: FileSniff) -> Match | None:
     return None
 
 
-for _family, _description, _stage_file in (
-    (
-        RESPONSES,
-        "OpenAI Chat Completions / Responses API responses (JSONL, one response per line)",
-        stage_responses,
+FORMATS = (
+    ExportFormat(
+        family=RESPONSES,
+        description=(
+            "OpenAI Chat Completions / Responses API responses (JSONL, one response per line)"
+        ),
+        table=openai_usage.TABLE,
+        detect=detect_openai_responses,
+        stage=stage_responses,
+        signature=Signature(("id", "model", "created", "usage", "choices"), ("jsonl",)),
     ),
-    (BATCH_OUTPUT, "OpenAI Batch API output (JSONL, batch tier)", stage_batch_output),
-):
-    openai_usage.register_usage_format(_family, _description, _stage_file)
+    ExportFormat(
+        family=BATCH_OUTPUT,
+        description="OpenAI Batch API output (JSONL, batch tier)",
+        table=openai_usage.TABLE,
+        detect=detect_openai_responses,
+        stage=stage_batch_output,
+        signature=Signature(tuple(sorted(BATCH_KEYS)), ("jsonl",)),
+    ),
+)

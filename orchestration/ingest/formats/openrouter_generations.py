@@ -18,14 +18,15 @@ part of `tokens_completion`. `cost_total` is kept as `gateway_cost_usd`, not use
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import request_logs
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     new_table_name,
     text,
 )
+from orchestration.ingest.tables import request_logs
 
 GENERATIONS = "openrouter_generations"
 REQUIRED = ("generation_id", "created_at", "tokens_prompt", "tokens_completion")
@@ -53,7 +54,7 @@ def stage(con, context: FileContext, encoding: str) -> str:
     if not any(name in header for name in MODEL_COLUMNS):
         missing.append("model_permaslug")
     if missing:
-        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+        raise StagingError(f"missing required column(s): {', '.join(missing)}")
 
     def column(*names: str) -> str:
         for name in names:
@@ -110,7 +111,6 @@ def stage(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_openrouter(sniff: FileSniff) -> Match | None:
     if sniff.encoding != "csv" or "generation_id" not in sniff.columns:
         return None
@@ -118,11 +118,17 @@ def detect_openrouter(sniff: FileSniff) -> Match | None:
     return Match(DetectedFormat(GENERATIONS, "csv"), complete=complete)
 
 
-request_logs.register_request_format(
-    GENERATIONS,
-    "OpenRouter generations CSV (generation_id, created_at, model_permaslug, tokens_prompt, "
-    "tokens_completion, tokens_cached, ...; older headers too)",
-    stage,
-    FIELD_NAMES,
-    required=("input_total", "output_base"),
+FORMATS = (
+    ExportFormat(
+        family=GENERATIONS,
+        description=(
+            "OpenRouter generations CSV (generation_id, created_at, model_permaslug, "
+            "tokens_prompt, tokens_completion, tokens_cached, ...; older headers too)"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_openrouter,
+        stage=stage,
+        signature=Signature(REQUIRED, ("csv",)),
+        checks=request_logs.request_checks(FIELD_NAMES, ("input_total", "output_base")),
+    ),
 )

@@ -23,15 +23,16 @@ usage (`gen_ai.usage.input_tokens`/`output_tokens`, or the older `prompt_tokens`
 
 from __future__ import annotations
 
-from orchestration.ingest.detect import DetectedFormat, FileSniff, Match, register_detector
-from orchestration.ingest.formats import request_logs
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.registry import ExportFormat, Signature
+from orchestration.ingest.sniff import DetectedFormat, FileSniff, Match
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderStagingError,
+    StagingError,
     new_table_name,
     sql_str,
     text,
 )
+from orchestration.ingest.tables import request_logs
 
 SPANS = "otel_genai_spans"
 USAGE_KEYS = (
@@ -95,7 +96,7 @@ def stage(con, context: FileContext, encoding: str) -> str:
         f"select min(source_line) from ({request_logs.jsonl_records(context)}) where doc is null"
     ).fetchone()
     if bad is not None and bad[0] is not None:
-        raise ProviderStagingError(
+        raise StagingError(
             f"line {bad[0]}: not a JSON object (expected one OTLP/JSON export per line)"
         )
     resource_spans = _unnested("doc", "source_line", "$.resourceSpans", "rs").replace(
@@ -206,16 +207,23 @@ def stage(con, context: FileContext, encoding: str) -> str:
     return table
 
 
-@register_detector
 def detect_otel(sniff: FileSniff) -> Match | None:
     if sniff.encoding == "jsonl" and "resourceSpans" in sniff.columns:
         return Match(DetectedFormat(SPANS, "jsonl"), complete=True)
     return None
 
 
-request_logs.register_request_format(
-    SPANS,
-    "OpenTelemetry GenAI spans (OTLP/JSON lines with resourceSpans; gen_ai.usage.* attributes)",
-    stage,
-    FIELD_NAMES,
+FORMATS = (
+    ExportFormat(
+        family=SPANS,
+        description=(
+            "OpenTelemetry GenAI spans (OTLP/JSON lines with resourceSpans; gen_ai.usage.* "
+            "attributes)"
+        ),
+        table=request_logs.TABLE,
+        detect=detect_otel,
+        stage=stage,
+        signature=Signature(("resourceSpans",), ("jsonl",)),
+        checks=request_logs.request_checks(FIELD_NAMES, ()),
+    ),
 )

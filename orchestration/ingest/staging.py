@@ -1,11 +1,9 @@
-"""What every provider export format shares: the loader registry, the account convention
-and the SQL helpers their stagers use.
+"""What every export format's stager shares: the file's context (account, undated day,
+delimiter), the staging error, the folder conventions and the SQL helpers.
 
-A provider format is a `ProviderFormat`: a detector (registered in `detect.py`'s
-registry), a stager that parses a file with DuckDB into a TEMP table of text and
-`parsed_*` columns, the Great Expectations checks on that table, and a finaliser that
-shapes it like its raw table. `provider_load.py` runs them in that order for any
-format; adding OpenAI or a gateway means one more module that registers its formats.
+A stager parses a file with DuckDB into TEMP tables named `_ingest_<family>_<n>...`
+(text as written, and `parsed_*` typed columns); nothing reaches `raw.*` before the file
+has passed its checks (`load.py`).
 """
 
 from __future__ import annotations
@@ -18,8 +16,6 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-
-from orchestration.ingest.validate import Check
 
 # A folder named `account=<name>` anywhere above a file says which organization the
 # file belongs to (the nearest one wins); files outside such a folder belong to
@@ -38,8 +34,21 @@ WHITESPACE = " \t\r\n"
 _table_ids = itertools.count(1)
 
 
-class ProviderStagingError(ValueError):
-    """The file cannot be parsed at all; the message says where."""
+class StagingError(ValueError):
+    """The file cannot be parsed at all; the message says where (e.g. `line 4: ...`)."""
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A staged canonical file: its table and what its checks need to know of it."""
+
+    table: str  # TEMP table with the raw text and parsed_* columns
+    columns: tuple[str, ...]  # canonical columns present in the file
+    row_count: int
+    has_line_numbers: bool  # CSV and JSONL: physical line of each record is known
+    # records in the file counted apart from DuckDB's parse (Python's csv module, JSON
+    # lines, the Parquet footer): the suite expects the staged row count to equal it
+    file_records: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class FileContext:
     # `run --undated-day`'s; None: such records are refused (never the file's mtime)
     undated_day: str | None = None
     delimiter: str = ","  # a CSV's, as detected
+    encoding: str = ""  # as detected: csv, jsonl, parquet, json
 
     @property
     def undated_time_sql(self) -> str:
@@ -64,27 +74,6 @@ class FileContext:
 Stager = Callable[[duckdb.DuckDBPyConnection, FileContext, str], str]
 
 
-@dataclass(frozen=True)
-class ProviderFormat:
-    family: str  # e.g. `anthropic_usage_report`; `source_format` adds the encoding
-    description: str  # one line for the "supported formats" list
-    raw_table: str  # e.g. `raw.anthropic_usage`
-    stage: Stager
-    checks: Callable[[Sequence[str]], list[Check]]  # given the known service tier keys
-    quoted_columns: tuple[str, ...]  # staged text the error messages quote
-    parsed_columns: tuple[str, ...]  # staged typed columns the checks read
-    finalise: Callable[[duckdb.DuckDBPyConnection, str, FileContext], str]  # -> final table
-    provider: str = "anthropic"  # whose service tier spellings the checks accept
-
-
-PROVIDER_FORMATS: dict[str, ProviderFormat] = {}
-
-
-def register_format(provider_format: ProviderFormat) -> ProviderFormat:
-    PROVIDER_FORMATS[provider_format.family] = provider_format
-    return provider_format
-
-
 def account_for(path: Path) -> str:
     """The account a file belongs to, by the `account=<name>` folder convention."""
     for parent in path.resolve().parents:
@@ -96,7 +85,7 @@ def account_for(path: Path) -> str:
 
 def date_folder_day(path: Path) -> str | None:
     """The day of the nearest `date=YYYY-MM-DD` folder above `path`, or None;
-    ProviderStagingError for such a folder that does not name a day."""
+    StagingError for such a folder that does not name a day."""
     for parent in path.resolve().parents:
         match = DATE_FOLDER.match(parent.name)
         if match:
@@ -106,7 +95,7 @@ def date_folder_day(path: Path) -> str | None:
                     return date.fromisoformat(text).isoformat()
                 raise ValueError(text)
             except ValueError:
-                raise ProviderStagingError(
+                raise StagingError(
                     f"folder {parent.name!r} does not name a day (date=YYYY-MM-DD)"
                 ) from None
     return None
@@ -116,9 +105,19 @@ def new_table_name(family: str) -> str:
     return f"_ingest_{family}_{next(_table_ids)}"
 
 
-def drop_staging(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    for suffix in ("", "_pages", "_items", "_rows", "_lines", "_final"):
-        con.execute(f"drop table if exists temp.main.{table}{suffix}")
+def drop_staging_tables(con: duckdb.DuckDBPyConnection, family: str) -> None:
+    """Drop every TEMP table and view a stager of `family` made (`new_table_name`): a
+    failure midway leaves some of them behind."""
+    prefix = f"_ingest_{family}_"
+    for kind, catalog in (("view", "duckdb_views()"), ("table", "duckdb_tables()")):
+        names = con.execute(
+            f"select view_name from {catalog} where temporary and starts_with(view_name, ?)"
+            if kind == "view"
+            else f"select table_name from {catalog} where temporary and starts_with(table_name, ?)",
+            [prefix],
+        ).fetchall()
+        for (name,) in names:
+            con.execute(f'drop {kind} if exists temp.main."{name}"')
 
 
 def text(expression: str) -> str:
@@ -269,7 +268,7 @@ def first_error_line(exc: BaseException) -> str:
 
 def read_json_lines(con: duckdb.DuckDBPyConnection, context: FileContext, table: str) -> None:
     """`<table>_lines`: (source_line, line) per non-blank line of a JSONL file, BOM and CR
-    removed; ProviderStagingError naming the first line that is not a JSON object."""
+    removed; StagingError naming the first line that is not a JSON object."""
     con.execute(
         f"""
         create temp table {table}_lines as
@@ -297,9 +296,7 @@ def read_json_lines(con: duckdb.DuckDBPyConnection, context: FileContext, table:
         """
     ).fetchone()
     if bad is not None:
-        raise ProviderStagingError(
-            f"line {bad[0]}: not a JSON object (expected one JSON object per line)"
-        )
+        raise StagingError(f"line {bad[0]}: not a JSON object (expected one JSON object per line)")
 
 
 def read_csv_header(con: duckdb.DuckDBPyConnection, context: FileContext, table: str) -> list[str]:
@@ -332,7 +329,7 @@ def csv_column(header: Sequence[str], *names: str) -> str:
 def require_columns(header: Sequence[str], required: Sequence[str]) -> None:
     missing = [name for name in required if name not in header]
     if missing:
-        raise ProviderStagingError(f"missing required column(s): {', '.join(missing)}")
+        raise StagingError(f"missing required column(s): {', '.join(missing)}")
 
 
 def empty_or(row: Mapping[str, object], column: str, problem: str, label: str | None = None) -> str:
@@ -370,33 +367,4 @@ def bucket_usage_id_sql(provider: str, family: str, account: str, dimensions_sql
         f" || strftime({start}, '%Y-%m-%dT%H:%M:%S') || ':'"
         " || parsed_bucket_width || ':'"
         f" || left(sha256(concat_ws(chr(31), {dimensions_sql})), 24)"
-    )
-
-
-def register_table_format(
-    family: str,
-    description: str,
-    stage: Stager,
-    *,
-    raw_table: str,
-    checks: Callable[[Sequence[str]], list[Check]],
-    quoted_columns: tuple[str, ...],
-    parsed_columns: tuple[str, ...],
-    finalise: Callable[[duckdb.DuckDBPyConnection, str, FileContext], str],
-    provider: str,
-) -> None:
-    """Register a format whose files land in `raw_table`: its own stager, the table's
-    checks, columns and last step (each raw table's module binds all but the first three)."""
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=raw_table,
-            stage=stage,
-            checks=checks,
-            quoted_columns=quoted_columns,
-            parsed_columns=parsed_columns,
-            finalise=finalise,
-            provider=provider,
-        )
     )

@@ -20,19 +20,20 @@ from collections.abc import Sequence
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape, sum_of
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
     bucket_grouping_sql,
     bucket_usage_id_sql,
     bucket_width_sql,
     empty_or,
     integer,
-    register_table_format,
     sql_str,
     stated_width_column,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.anthropic_usage"
 RAW_DDL = f"""
@@ -290,14 +291,37 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-# A format whose files land in this table: its own stager, the table's checks, columns and
-# last step.
-register_usage_format = functools.partial(
-    register_table_format,
-    raw_table=RAW_TABLE,
+# tokens read by the model: input and cache
+_PROMPT = sum_of(
+    "parsed_input_tokens",
+    "parsed_cache_write_5m_tokens",
+    "parsed_cache_write_1h_tokens",
+    "parsed_cache_read_tokens",
+)
+
+TABLE = RawTable(
+    name="anthropic_usage",
+    description="Anthropic usage: usage report pages, Console token CSVs, Messages API responses "
+    "and Message Batches results, each file validated before it is committed.",
+    ddl=(RAW_DDL,),
+    key_column="usage_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(
+        time="parsed_bucket_start_at",
+        end="case when record_kind = 'bucket' then parsed_bucket_end_at end",
+        prompt_tokens=f"case when record_kind = 'request' then {_PROMPT} end",
+        total_tokens=f"{_PROMPT} + {sum_of('parsed_output_tokens')}",
+        is_bucket="record_kind = 'bucket'",
+    ),
+    finalise=finalise_usage,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "anthropic_usage",
+        nonnegative=TOKEN_COLUMNS,
+        not_null=("account", "bucket_start_at"),
+    ),
     checks=usage_checks,
     quoted_columns=CHECKED_TEXT_COLUMNS,
     parsed_columns=PARSED_COLUMNS,
-    finalise=finalise_usage,
     provider="anthropic",
 )

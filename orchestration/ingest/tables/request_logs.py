@@ -32,18 +32,17 @@ from collections.abc import Callable, Mapping, Sequence
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape, sum_of
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
-    ProviderFormat,
-    ProviderStagingError,
-    Stager,
+    StagingError,
     empty_or,
     integer,
-    register_format,
     sql_str,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.request_logs"
 
@@ -91,19 +90,31 @@ RAW_DDL = f"""
         reasoning_tokens bigint,
         gateway_cost_usd decimal(38, 12),
         {PART_DDL},
+        bucket_end_at timestamp,
+        request_count bigint,
         source_format varchar not null,
         source_file varchar not null,
         source_record bigint not null,
         loaded_at timestamp not null
     )
 """
-# A warehouse made before the parts were read gets their columns (inserts go by name).
-RAW_MIGRATIONS = tuple(
-    f"alter table {RAW_TABLE} add column if not exists {part}_tokens bigint"
-    for part in PART_COLUMNS
+# A warehouse made before the parts (or daily buckets) were read gets their columns
+# (inserts go by name).
+RAW_MIGRATIONS = (
+    *(
+        f"alter table {RAW_TABLE} add column if not exists {part}_tokens bigint"
+        for part in PART_COLUMNS
+    ),
+    f"alter table {RAW_TABLE} add column if not exists bucket_end_at timestamp",
+    f"alter table {RAW_TABLE} add column if not exists request_count bigint",
 )
+# A log of daily totals (OpenRouter's activity export) stages `bucket_end_time` and
+# `request_count`: its rows are buckets (end after start) of that many requests, which
+# request logs of the same seller, day and model net against like a provider's own
+# buckets (docs/formats.md). Request logs leave both out: NULL, one request at its time.
+BUCKET_COLUMNS = ("bucket_end_time", "request_count")
 # `bucket_start_at` is the request's own time: the name every provider raw table shares,
-# so the loader finds the usage day of each row (load.RECORD_TIME_COLUMNS).
+# so the loader finds the usage day of each row (RawTable.time_column).
 
 TOKEN_COLUMNS = (
     "input_total",
@@ -136,9 +147,13 @@ TEXT_COLUMNS = (
     *TOKEN_COLUMNS,
     "gateway_cost",
 )
-QUOTED_COLUMNS = ("request_time", "model", "provider", "cache_hit", *TOKEN_COLUMNS)
+QUOTED_COLUMNS = (
+    "request_time", "model", "provider", "cache_hit", *TOKEN_COLUMNS, *BUCKET_COLUMNS
+)  # fmt: skip
 PARSED_COLUMNS = (
     "parsed_request_at",
+    "parsed_bucket_end_at",
+    "parsed_request_count",
     *(f"parsed_{c}" for c in TOKEN_COLUMNS),
     "parsed_is_cache_hit",
     "cache_fits_input",
@@ -162,7 +177,9 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
         for (name,) in con.execute(f"select column_name from (describe {table}_rows)").fetchall()
     }
     absent = "".join(
-        f", cast(null as varchar) as {part}" for part in PART_COLUMNS if part not in present
+        f", cast(null as varchar) as {column}"
+        for column in (*PART_COLUMNS, *BUCKET_COLUMNS)
+        if column not in present
     )
     con.execute(
         f"""
@@ -172,6 +189,8 @@ def add_parsed_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
             select
                 *,
                 {request_timestamp("request_time")} as parsed_request_at,
+                {request_timestamp("bucket_end_time")} as parsed_bucket_end_at,
+                {integer("request_count")} as parsed_request_count,
                 {tokens},
                 case
                     when cache_hit is null or lower(cache_hit) in ({false}) then false
@@ -228,6 +247,22 @@ def request_checks(
                 lambda row: f"{name('cache_hit')} '{row.get('cache_hit')}' is not true or false",
             ),
         ]
+        for column, parsed, problem in (
+            ("bucket_end_time", "parsed_bucket_end_at", "is not a time"),
+            ("request_count", "parsed_request_count", "is not a non-negative integer"),
+        ):
+            checks.append(
+                Check(
+                    gxe.ExpectColumnValuesToNotBeNull(
+                        column=parsed,
+                        row_condition=f"{column}.notnull()",
+                        condition_parser="pandas",
+                    ),
+                    functools.partial(
+                        lambda row, c, p: empty_or(row, c, p, label=name(c)), c=column, p=problem
+                    ),
+                )
+            )
         for column in TOKEN_COLUMNS:
             describe = functools.partial(
                 lambda row, c: empty_or(row, c, "is not a non-negative integer", label=name(c)),
@@ -302,6 +337,8 @@ def finalise_requests(con: duckdb.DuckDBPyConnection, staged: str, context: File
             channel,
             {account} as account,
             parsed_request_at as bucket_start_at,
+            parsed_bucket_end_at as bucket_end_at,
+            parsed_request_count as request_count,
             coalesce(time_from_file, false) as is_time_from_file,
             lower(provider) as provider,
             model,
@@ -379,33 +416,88 @@ def csv_reader(context: FileContext) -> str:
     )
 
 
-def register_request_format(
-    family: str,
-    description: str,
-    stage: Stager,
-    field_names: FieldNames,
-    required: Sequence[str] = (),
-) -> None:
-    register_format(
-        ProviderFormat(
-            family=family,
-            description=description,
-            raw_table=RAW_TABLE,
-            stage=stage,
-            checks=request_checks(field_names, required),
-            quoted_columns=QUOTED_COLUMNS,
-            parsed_columns=PARSED_COLUMNS,
-            finalise=finalise_requests,
-        )
-    )
-
-
 def raise_on_bad_lines(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A line that is not a JSON object rejects the file (staged rows: `bad_line`)."""
     bad = con.execute(
         f"select location from {table}_rows where bad_line order by source_record limit 1"
     ).fetchone()
     if bad is not None:
-        raise ProviderStagingError(
-            f"{bad[0]}: not a JSON object (expected one JSON object per line)"
-        )
+        raise StagingError(f"{bad[0]}: not a JSON object (expected one JSON object per line)")
+
+
+# Logs that name the model but not who sold it (Helicone's CSV, Langfuse observations):
+# the seller a model id's own prefix names (`anthropic/claude-...`), else the one its
+# family belongs to; else `unknown`, which prices nothing and is reported by name.
+MODEL_FAMILIES = (
+    ("claude-%", "anthropic"),
+    ("gpt-%", "openai"),
+    ("chatgpt-%", "openai"),
+    ("text-embedding-%", "openai"),
+    ("o1%", "openai"),
+    ("o3%", "openai"),
+    ("o4%", "openai"),
+    ("gemini-%", "google"),
+)
+
+
+def provider_from_model(model: str) -> str:
+    """SQL: the seller of `model` (text) by its prefix or family (MODEL_FAMILIES)."""
+    families = " ".join(
+        f"when lower({model}) like {sql_str(pattern)} then {sql_str(seller)}"
+        for pattern, seller in MODEL_FAMILIES
+    )
+    return (
+        f"case when {model} is null then null "
+        f"when contains({model}, '/') then split_part({model}, '/', 1) "
+        f"{families} else 'unknown' end"
+    )
+
+
+def model_without_prefix(model: str) -> str:
+    """SQL: `model` without a `<provider>/` prefix (the provider is read from it)."""
+    return (
+        f"case when contains({model}, '/') "
+        f"then substr({model}, strpos({model}, '/') + 1) else {model} end"
+    )
+
+
+TABLE = RawTable(
+    name="request_logs",
+    description="Request-level usage from Gemini responses and gateway logs (LiteLLM spend "
+    "logs, OpenRouter generations, OpenTelemetry GenAI spans, Helicone requests, Langfuse "
+    "observations) and OpenRouter's daily activity, each file validated before it is "
+    "committed; prompt and completion text never read.",
+    ddl=(RAW_DDL, *RAW_MIGRATIONS),
+    key_column="usage_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(
+        time="parsed_request_at",
+        # the cache may be counted inside the total or beside it: the larger reading
+        # is never below the truth, the smaller one could be; take the total alone
+        prompt_tokens=sum_of("parsed_input_total", "parsed_extra_input"),
+        # a daily bucket (OpenRouter's activity) holds its requests' prompts: their
+        # average may not exceed the window, nor its tokens the bucket's length times the
+        # rate; a request has neither an end nor a count
+        calls="greatest(coalesce(parsed_request_count, 1), 1)",
+        end="parsed_bucket_end_at",
+        total_tokens=sum_of(
+            "parsed_input_total", "parsed_extra_input", "parsed_output_base", "parsed_output_extra"
+        ),
+    ),
+    finalise=finalise_requests,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "request_logs",
+        nonnegative=(
+            "input_tokens",
+            "cache_write_5m_tokens",
+            "cache_write_1h_tokens",
+            "cache_read_tokens",
+            "output_tokens",
+        ),
+        not_null=("account", "bucket_start_at", "provider", "model"),
+    ),
+    # each format brings its suite, naming its own fields: request_checks(field_names)
+    quoted_columns=QUOTED_COLUMNS,
+    parsed_columns=PARSED_COLUMNS,
+)

@@ -13,21 +13,21 @@ shape (tool calls, storage) keep `line_item` only. Key: account + day + every di
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
     empty_or,
     epoch_timestamp,
-    register_table_format,
     sql_str,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.openai_costs"
 RAW_DDL = f"""
@@ -185,14 +185,23 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-# A format whose files land in this table: its own stager, the table's checks, columns and
-# last step.
-register_cost_format = functools.partial(
-    register_table_format,
-    raw_table=RAW_TABLE,
+TABLE = RawTable(
+    name="openai_costs",
+    description="OpenAI Costs API pages and dashboard cost CSVs (what the provider billed), each "
+    "file validated before it is committed.",
+    ddl=(RAW_DDL,),
+    key_column="cost_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(time="parsed_bucket_start_at"),
+    finalise=finalise_costs,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "openai_costs",
+        nonnegative=(),
+        not_null=("account", "bucket_start_at", "billed_cost_usd", "currency"),
+    ),
     checks=cost_checks,
     quoted_columns=QUOTED_COLUMNS,
     parsed_columns=PARSED_COLUMNS,
-    finalise=finalise_costs,
     provider="openai",
 )

@@ -8,21 +8,21 @@ a DOUBLE). Key: account + day + every dimension of the row.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
     empty_or,
     money,
-    register_table_format,
     sql_str,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.anthropic_costs"
 RAW_DDL = f"""
@@ -178,14 +178,23 @@ def finalise_costs(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-# A format whose files land in this table: its own stager, the table's checks, columns and
-# last step.
-register_cost_format = functools.partial(
-    register_table_format,
-    raw_table=RAW_TABLE,
+TABLE = RawTable(
+    name="anthropic_costs",
+    description="Anthropic cost report pages and Console cost CSVs (what the provider billed), "
+    "each file validated before it is committed.",
+    ddl=(RAW_DDL,),
+    key_column="cost_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(time="parsed_bucket_start_at"),
+    finalise=finalise_costs,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "anthropic_costs",
+        nonnegative=(),
+        not_null=("account", "bucket_start_at", "billed_cost_usd", "currency"),
+    ),
     checks=cost_checks,
     quoted_columns=QUOTED_COLUMNS,
     parsed_columns=PARSED_COLUMNS,
-    finalise=finalise_costs,
     provider="anthropic",
 )

@@ -27,7 +27,10 @@ from collections.abc import Sequence
 import duckdb
 import great_expectations.expectations as gxe
 
-from orchestration.ingest.formats.provider import (
+from orchestration.ingest.bounds import StagedShape, sum_of
+from orchestration.ingest.checks import Check, changed_rows_suite
+from orchestration.ingest.registry import RawTable
+from orchestration.ingest.staging import (
     FileContext,
     bucket_grouping_sql,
     bucket_usage_id_sql,
@@ -35,12 +38,10 @@ from orchestration.ingest.formats.provider import (
     empty_or,
     epoch_timestamp,
     integer,
-    register_table_format,
     sql_str,
     stated_width_column,
     utc_timestamp,
 )
-from orchestration.ingest.validate import Check
 
 RAW_TABLE = "raw.openai_usage"
 RAW_DDL = f"""
@@ -328,14 +329,37 @@ def finalise_usage(con: duckdb.DuckDBPyConnection, staged: str, context: FileCon
     return final
 
 
-# A format whose files land in this table: its own stager, the table's checks, columns and
-# last step.
-register_usage_format = functools.partial(
-    register_table_format,
-    raw_table=RAW_TABLE,
+TABLE = RawTable(
+    name="openai_usage",
+    description="OpenAI usage: Usage API completions pages, dashboard usage CSVs, Chat Completions "
+    "and Responses API responses and Batch API output, each file validated before it "
+    "is committed.",
+    ddl=(RAW_DDL,),
+    key_column="usage_id",
+    time_column="bucket_start_at",
+    shape=StagedShape(
+        time="parsed_bucket_start_at",
+        end="case when record_kind = 'bucket' then parsed_bucket_end_at end",
+        # input_tokens include the cached and cache-write tokens
+        prompt_tokens="case when record_kind = 'request' then parsed_input_tokens end",
+        total_tokens=sum_of("parsed_input_tokens", "parsed_output_tokens"),
+        is_bucket="record_kind = 'bucket'",
+    ),
+    finalise=finalise_usage,
+    # on committed rows; the per-file suite checks everything else at the door
+    check_committed=changed_rows_suite(
+        "openai_usage",
+        nonnegative=(
+            "input_tokens",
+            "input_cached_tokens",
+            "input_cache_write_tokens",
+            "output_tokens",
+            "request_count",
+        ),
+        not_null=("account", "bucket_start_at"),
+    ),
     checks=usage_checks,
     quoted_columns=CHECKED_TEXT_COLUMNS,
     parsed_columns=PARSED_COLUMNS,
-    finalise=finalise_usage,
     provider="openai",
 )
