@@ -112,8 +112,10 @@ final as (
         rolled.scope_type,
         rolled.scope_value,
         rolled.spend_rank,
-        cast(case when rolled.scope_type_spend_usd > 0
-            then rolled.current_cost_usd / rolled.scope_type_spend_usd end as double) as spend_share,
+        -- display ratios, not money: rounded so both engines give the same digits
+        cast(round(case when rolled.scope_type_spend_usd > 0
+            then rolled.current_cost_usd / rolled.scope_type_spend_usd end, 6) as decimal(7, 6))
+            as spend_share,
         case when rolled.rung = 'current' then 0
             else tops.top_tier_rank - rolled.rung_tier_rank end as rung_order,
         rolled.rung,
@@ -127,8 +129,8 @@ final as (
         cast(rolled.rung_batch_cost_usd as {{ money_type() }}) as rung_batch_cost_usd,
         cast(rolled.rung_batch_cost_usd * window_bounds.monthly_factor as {{ money_type() }})
             as rung_batch_cost_per_30d_usd,
-        cast(case when rolled.current_cost_usd > 0
-            then rolled.covered_cost_usd / rolled.current_cost_usd end as double)
+        cast(round(case when rolled.current_cost_usd > 0
+            then rolled.covered_cost_usd / rolled.current_cost_usd end, 6) as decimal(7, 6))
             as rung_covered_share,
         rolled.has_stand_in = 1 as rung_stand_in
     from rolled

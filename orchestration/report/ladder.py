@@ -43,7 +43,7 @@ WHAT_IT_WOULD_COST = (
 class LadderRung:
     scope_type: str
     scope_value: str
-    spend_share: float | None
+    spend_share: Decimal | None
     rung_order: int
     rung: str
     rung_model: str | None
@@ -53,7 +53,7 @@ class LadderRung:
     cost_30d: Decimal | None
     batch: Decimal
     batch_30d: Decimal | None
-    covered_share: float | None
+    covered_share: Decimal | None
     stand_in: bool
 
 
@@ -149,8 +149,8 @@ def ladder_cells(rung: LadderRung, projected: bool) -> list[str]:
 LADDER_HEADERS = ("Value", "Share of spend", "Rung", "Model", "Cost", "Via Batch", "Covered")
 
 
-def _share(value: float | None) -> str:
-    return "n/a" if value is None else format_percent(Decimal(repr(value)) * 100)
+def _share(value: Decimal | None) -> str:
+    return "n/a" if value is None else format_percent(value * 100)
 
 
 @dataclass(frozen=True)

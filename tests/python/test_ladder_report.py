@@ -16,10 +16,10 @@ from orchestration.report.rules_template import write_rules_template
 
 def rung(value: str, order: int, name: str, model: str, current, cost, batch, **extra):
     fields = dict(
-        scope_type="api_key", scope_value=value, spend_share=0.8, rung_order=order, rung=name,
-        rung_model=model, current=Decimal(current), current_30d=Decimal(current) * 10,
+        scope_type="api_key", scope_value=value, spend_share=Decimal("0.8"), rung_order=order,
+        rung=name, rung_model=model, current=Decimal(current), current_30d=Decimal(current) * 10,
         cost=Decimal(cost), cost_30d=Decimal(cost) * 10, batch=Decimal(batch),
-        batch_30d=Decimal(batch) * 10, covered_share=1.0, stand_in=False,
+        batch_30d=Decimal(batch) * 10, covered_share=Decimal("1.0"), stand_in=False,
     )  # fmt: skip
     fields.update(extra)
     return LadderRung(**fields)
@@ -31,16 +31,16 @@ LADDER = (
     rung("hotel-kanri", 0, "current", "claude-opus-4-5", 500, 500, 250),
     rung("hotel-kanri", 1, "medium", "claude-sonnet-4-5", 500, 300, 150),
     rung("hotel-kanri", 2, "small", "claude-haiku-4-5", 500, 100, 50),
-    rung("search", 0, "current", "claude-sonnet-4-0", 120, 120, 60, spend_share=0.2),
-    rung("search", 1, "small", "claude-3-5-haiku-latest", 120, 80, 70, spend_share=0.2,
-         covered_share=0.5, stand_in=True),
+    rung("search", 0, "current", "claude-sonnet-4-0", 120, 120, 60, spend_share=Decimal("0.2")),
+    rung("search", 1, "small", "claude-3-5-haiku-latest", 120, 80, 70, spend_share=Decimal("0.2"),
+         covered_share=Decimal("0.5"), stand_in=True),
 )  # fmt: skip
 # the account covers all spend once: $620 now, $180 on each key's cheapest rung, $120 via Batch
 LADDER += (
     rung("acme", 0, "current", "claude-opus-4-5", 620, 620, 310, scope_type="account",
-         spend_share=1.0),
+         spend_share=Decimal("1.0")),
     rung("acme", 2, "small", "claude-haiku-4-5", 620, 180, 120, scope_type="account",
-         spend_share=1.0),
+         spend_share=Decimal("1.0")),
 )  # fmt: skip
 UNLABELLED = Silence(
     priced_spend=Decimal(620), classified_spend=Decimal(0), latency_spend=Decimal(0),
