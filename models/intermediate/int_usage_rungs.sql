@@ -44,6 +44,20 @@ rung_tiers as (
         and ladder.tier_rank < tops.top_tier_rank
 ),
 
+-- the rungs each row is carried on: its vendor's tiers below its largest; a row of a
+-- seller with no ladder (OpenRouter, Perplexity...) on every tier name, at its own cost
+-- and uncovered, so that each rung of a scope holds all of the scope's spend
+row_tiers as (
+    select provider, tier, tier_rank from rung_tiers
+    union all
+    select sellers.provider, names.tier, names.tier_rank
+    from (
+        select distinct provider from usage
+        where provider not in (select provider from ladder)
+    ) as sellers
+    cross join (select distinct tier, tier_rank from rung_tiers) as names
+),
+
 {%- set batchable = "usage.service_tier in ('standard', 'priority')" %}
 
 -- each row through the Batch API on its own model (where it has a batch price and runs
@@ -156,30 +170,30 @@ final as (
         {%- for column in row_columns %}
         own.{{ column }},
         {%- endfor %}
-        rung_tiers.tier as rung,
-        rung_tiers.tier_rank as rung_tier_rank,
+        row_tiers.tier as rung,
+        row_tiers.tier_rank as rung_tier_rank,
         case
-            when own.own_tier_rank <= rung_tiers.tier_rank then own.model_id
+            when own.own_tier_rank <= row_tiers.tier_rank then own.model_id
             else cheapest.best.rung_model_id
         end as rung_model_id,
         case
-            when own.own_tier_rank <= rung_tiers.tier_rank then own.current_contracted_cost_usd
+            when own.own_tier_rank <= row_tiers.tier_rank then own.current_contracted_cost_usd
             else coalesce(cheapest.best.rung_cost_usd, own.current_contracted_cost_usd)
         end as rung_cost_usd,
         case
-            when own.own_tier_rank <= rung_tiers.tier_rank then own.own_batch_contracted_cost_usd
+            when own.own_tier_rank <= row_tiers.tier_rank then own.own_batch_contracted_cost_usd
             else coalesce(cheapest.best.rung_batch_cost_usd, own.current_contracted_cost_usd)
         end as rung_batch_cost_usd,
-        coalesce(own.own_tier_rank <= rung_tiers.tier_rank, false) or cheapest.usage_id is not null
+        coalesce(own.own_tier_rank <= row_tiers.tier_rank, false) or cheapest.usage_id is not null
             as is_covered,
-        coalesce(own.own_tier_rank > rung_tiers.tier_rank and cheapest.best.is_stand_in, false)
+        coalesce(own.own_tier_rank > row_tiers.tier_rank and cheapest.best.is_stand_in, false)
             as is_stand_in
     from own
-    inner join rung_tiers
-        on rung_tiers.provider = own.provider
+    inner join row_tiers
+        on row_tiers.provider = own.provider
     left join cheapest
         on cheapest.usage_id = own.usage_id
-        and cheapest.tier_rank = rung_tiers.tier_rank
+        and cheapest.tier_rank = row_tiers.tier_rank
 )
 
 select * from final

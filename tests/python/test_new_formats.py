@@ -310,7 +310,11 @@ def _build(root: Path) -> dict:
         "cache_read_tokens, output_tokens, current_cost_usd, unpriced_reason "
         "from marts.fct_llm_usage",
     )
-    return {"raw": raw, "fact": {row[0]: row[1:] for row in fact}}
+    ladder = query(
+        warehouse,
+        "select scope_type, scope_value, rung_order, current_cost_usd from marts.rpt_scope_ladder",
+    )
+    return {"raw": raw, "fact": {row[0]: row[1:] for row in fact}, "ladder": ladder}
 
 
 @pytest.fixture(scope="module")
@@ -386,3 +390,25 @@ def test_a_day_of_activity_is_bounded_per_call_and_per_second(tmp_path, row, pro
         assert result.ok and result.rows_loaded == 1
     else:
         assert not result.loaded and problem in (result.rejected[0].error or "")
+
+
+def test_every_rung_of_the_ladder_holds_all_of_its_scopes_spend(new_formats_audit):
+    """OpenRouter is a seller with no tier ladder: its spend stays at its cost on every rung
+    of a scope that also runs a vendor's large or medium model (it once fell off the rungs,
+    so a scope's cheaper rungs started from less than it spends)."""
+    current = {}
+    rungs = []
+    for scope_type, value, order, cost in new_formats_audit["ladder"]:
+        if order == 0:
+            current[scope_type, value] = cost
+        else:
+            rungs.append((scope_type, value, cost))
+    mixed = [r for r in rungs if r[0] == "service_tier"]
+    assert mixed, "no scope runs a laddered model beside OpenRouter: the test bites nothing"
+    fact_openrouter = sum(
+        row[5] for usage_id, row in new_formats_audit["fact"].items()
+        if usage_id.startswith(("openrouter", "remainder:openrouter:"))
+    )  # fmt: skip
+    assert fact_openrouter > 0
+    for scope_type, value, cost in rungs:
+        assert cost == current[scope_type, value], (scope_type, value)
