@@ -12,6 +12,7 @@ from orchestration.report.formatting import (
     format_timestamp,
     format_usd,
 )
+from orchestration.report.ladder import TEMPLATE_DIR_NAME, stakes, stakes_sentence
 from orchestration.report.summary import NO_PROJECTION, AuditSummary
 
 _RULE = "=" * 78
@@ -167,6 +168,22 @@ def _unpriced_section(summary: AuditSummary) -> list[str]:
     ]
 
 
+def _silence_lines(summary: AuditSummary) -> list[str]:
+    """Where nothing is confirmed, a pointer to why and what is at stake: a $0 line in a
+    terminal must not read as "nothing to save"."""
+    if summary.confirmed_findings or summary.silence is None:
+        return []
+    lines = [
+        "No finding is confirmed: the report says why and what would unlock each lever; "
+        f"{TEMPLATE_DIR_NAME}/attribution_rules.csv beside it lists the scopes that carry "
+        "the spend, ready for their task and latency classes (then run again with --config)."
+    ]
+    at_stake = stakes(summary.ladder, summary.has_projection)
+    if at_stake is not None:
+        lines.append(stakes_sentence(at_stake, summary.has_projection, "in the report"))
+    return lines
+
+
 def format_summary(summary: AuditSummary, top_n: int = 10) -> str:
     """The audit for a terminal: window, scenarios, waterfall, findings, unpriced usage."""
     sections: list[list[str]] = [[_RULE, "LLM cost audit", _RULE], _window_lines(summary)]
@@ -177,5 +194,7 @@ def format_summary(summary: AuditSummary, top_n: int = 10) -> str:
             _confidence_section(summary),
             _findings_section(summary, top_n),
         ]
+        if silence := _silence_lines(summary):
+            sections.append(silence)
     sections.append(_unpriced_section(summary))
     return "\n\n".join("\n".join(lines) for lines in sections) + "\n"

@@ -228,11 +228,11 @@ def silence_reasons(silence: Silence) -> list[tuple[str, str]]:
     return reasons
 
 
-def stakes_sentence(value: Stakes, projected: bool) -> str:
+def stakes_sentence(value: Stakes, projected: bool, ladder_at: str = "below") -> str:
     period = "per 30 days" if projected else "over the window"
     return (
         f"At stake, {period}: your {format_usd(value.current)} would cost "
         f"{format_usd(value.cheapest)} with every scope on its vendor's cheapest tier, "
         f"{format_usd(value.cheapest_batch)} through the Batch API as well (the ladder "
-        "below; what it would cost, not what to do)."
+        f"{ladder_at}; what it would cost, not what to do)."
     )

@@ -10,6 +10,7 @@ from decimal import Decimal
 from test_report_html import _worked
 
 from orchestration.report import render_html, render_markdown
+from orchestration.report.console import format_summary
 from orchestration.report.ladder import TEMPLATE_DIR_NAME, LadderRung, Silence
 from orchestration.report.rules_template import write_rules_template
 
@@ -83,10 +84,19 @@ def test_the_ladder_reads_what_it_would_cost_with_coverage_and_stand_ins():
     assert 'id="ladder-api_key"' in html and 'id="ladder-account"' in html
 
 
+def test_the_terminal_points_to_the_silence_and_says_what_is_at_stake():
+    text = format_summary(silent_summary())
+    assert "No finding is confirmed: the report says why" in text
+    assert "rules-template/attribution_rules.csv" in text
+    assert "your $6,200.00 would cost $1,800.00" in text
+    assert "(the ladder in the report;" in text
+
+
 def test_no_silence_section_when_a_finding_is_confirmed():
     summary = dataclasses.replace(_worked(), ladder=LADDER, silence=UNLABELLED)
     assert summary.confirmed_findings
     assert "Why no finding is confirmed" not in render_markdown(summary)
+    assert "No finding is confirmed" not in format_summary(summary)
     assert "The ladder: what it would cost" in render_markdown(summary)
 
 
