@@ -18,6 +18,7 @@ from decimal import Decimal
 import duckdb
 
 from orchestration.report.formatting import format_percent, format_usd
+from orchestration.report.money import money_or_none
 
 # The folder beside the report that holds the rules template (rules_template.py).
 TEMPLATE_DIR_NAME = "rules-template"
@@ -92,12 +93,18 @@ def load_ladder(con: duckdb.DuckDBPyConnection) -> tuple[LadderRung, ...]:
         order by scope_type, spend_rank nulls last, scope_value, rung_order
         """
     ).fetchall()
-    for row in rows:
-        for value in row[6:12]:
-            if value is not None and not isinstance(value, Decimal):
-                # a mart that lost its DECIMAL type is a bug (summary.MoneyTypeError)
-                raise TypeError(f"marts.rpt_scope_ladder money arrived as {type(value).__name__}")
-    return tuple(LadderRung(*row) for row in rows)
+    money_columns = range(6, 12)  # current, rung and batch costs and their 30-day twins
+    return tuple(
+        LadderRung(
+            *(
+                money_or_none(value, f"marts.rpt_scope_ladder column {i + 1}")
+                if i in money_columns
+                else value
+                for i, value in enumerate(row)
+            )
+        )  # fmt: skip
+        for row in rows
+    )
 
 
 def load_silence(con: duckdb.DuckDBPyConnection) -> Silence | None:

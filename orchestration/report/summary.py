@@ -32,6 +32,7 @@ import duckdb
 
 from orchestration.report.formatting import format_percent, format_usd, percent
 from orchestration.report.ladder import LadderRung, Silence, load_ladder, load_silence
+from orchestration.report.money import money, money_or_none
 
 ZERO = Decimal(0)
 # The window line when there is no 30-day projection; the figures themselves read `n/a`.
@@ -65,38 +66,16 @@ WATERFALL: tuple[tuple[str, str], ...] = (
 )
 
 
-class MoneyTypeError(TypeError):
-    """A money column reached Python as a float: a mart lost its DECIMAL type."""
-
-
-def _money(value: object, column: str) -> Decimal:
-    if value is None:
-        return ZERO  # a sum over no priced rows
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    raise MoneyTypeError(
-        f"{column} arrived as {type(value).__name__} ({value!r}); money must be DECIMAL "
-        "in the marts (see docs/pricing.md: decimal / integer and avg() give DOUBLE in DuckDB)"
-    )
-
-
-def _money_or_none(value: object, column: str) -> Decimal | None:
-    """A cost the mart leaves null where nothing was priced: kept null, not read as $0."""
-    return None if value is None else _money(value, column)
-
-
 def _number(value: object) -> Decimal:
     """A window measure (not money): exact when it can be, tolerant of a DOUBLE."""
     if isinstance(value, float):
         return Decimal(repr(value))
-    return _money(value, "window")
+    return money(value, "window")
 
 
 def _monthly(value: object, column: str, projected: bool) -> Decimal | None:
     """A per-30-days figure: None when nothing is projected, whatever the column holds."""
-    return _money(value, column) if projected else None
+    return money(value, column) if projected else None
 
 
 def _count(value: object) -> int:
@@ -498,7 +477,7 @@ def _load_scopes(con: duckdb.DuckDBPyConnection, projected: bool) -> dict[str, S
         def costs(prefix: str, row: dict[str, object] = row) -> ScenarioCosts:
             return ScenarioCosts(
                 **{
-                    s: _money(
+                    s: money(
                         row[f"{prefix}{s}_contracted_cost_usd"],
                         f"rpt_scenario_totals.{prefix}{s}_contracted",
                     )
@@ -544,14 +523,14 @@ def _load_findings(con: duckdb.DuckDBPyConnection, projected: bool) -> tuple[Fin
             action=str(r["action"] or ""),
             evidence=str(r["evidence"] or ""),
             request_count=_count(r["request_count"]),
-            **{m: _money(r[m], f"savings_findings.{m}") for m in observed},
+            **{m: money(r[m], f"savings_findings.{m}") for m in observed},
             **{m: _monthly(r[m], f"savings_findings.{m}", projected) for m in monthly},
             quality_risk=r["quality_risk"],  # type: ignore[arg-type]
             workspaces=r["workspaces"],  # type: ignore[arg-type]
             api_keys=r["api_keys"],  # type: ignore[arg-type]
             share_of_spend_pct=r["share_of_spend_pct"],  # type: ignore[arg-type]
             # null for a caching candidate: the stacked scenario has no such lever
-            observed_stacked_savings_usd=_money_or_none(
+            observed_stacked_savings_usd=money_or_none(
                 r["observed_stacked_savings_usd"], "savings_findings.observed_stacked_savings_usd"
             ),
             monthly_stacked_savings_usd=_monthly(
@@ -613,7 +592,7 @@ def _load_savings_by_scope(
             monthly_current=_monthly(
                 r["monthly_current_cost_usd"], "monthly_current_cost_usd", projected
             ),
-            confirmed_optimized_savings=_money(
+            confirmed_optimized_savings=money(
                 r["confirmed_optimized_savings_usd"], "confirmed_optimized_savings_usd"
             ),
             monthly_optimized_savings=_monthly(
@@ -636,8 +615,8 @@ def _load_daily(con: duckdb.DuckDBPyConnection) -> tuple[DailySpend, ...]:
     return tuple(
         DailySpend(
             usage_date=r["usage_date"],  # type: ignore[arg-type]
-            current=_money_or_none(r["current_cost_usd"], "rpt_daily_scenarios.current_cost_usd"),
-            confirmed_optimized=_money_or_none(
+            current=money_or_none(r["current_cost_usd"], "rpt_daily_scenarios.current_cost_usd"),
+            confirmed_optimized=money_or_none(
                 r["confirmed_optimized_cost_usd"],
                 "rpt_daily_scenarios.confirmed_optimized_cost_usd",
             ),
@@ -666,7 +645,7 @@ def _load_spend_by_feature_model(
             feature=str(r["feature"]),
             provider=r["provider"],  # type: ignore[arg-type]
             model_id=str(r["model_id"]),
-            current=_money(r["current_cost_usd"], "fct_daily_costs.current_contracted_cost_usd"),
+            current=money(r["current_cost_usd"], "fct_daily_costs.current_contracted_cost_usd"),
         )
         for r in rows
     )
@@ -717,7 +696,7 @@ def _load_list_current(con: duckdb.DuckDBPyConnection) -> Decimal | None:
     row = con.execute(
         "select current_cost_usd from marts.rpt_scenario_totals where confidence_scope = 'all'"
     ).fetchone()
-    return None if row is None or row[0] is None else _money(row[0], "rpt_scenario_totals")
+    return None if row is None or row[0] is None else money(row[0], "rpt_scenario_totals")
 
 
 def _load_tier_assumed_current(con: duckdb.DuckDBPyConnection) -> Decimal:
@@ -725,4 +704,4 @@ def _load_tier_assumed_current(con: duckdb.DuckDBPyConnection) -> Decimal:
         "select tier_assumed_current_contracted_cost_usd from marts.rpt_scenario_totals"
         " where confidence_scope = 'all'"
     ).fetchone()
-    return ZERO if row is None else _money(row[0], "rpt_scenario_totals.tier_assumed_current")
+    return ZERO if row is None else money(row[0], "rpt_scenario_totals.tier_assumed_current")

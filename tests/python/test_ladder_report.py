@@ -7,11 +7,14 @@ import csv
 import dataclasses
 from decimal import Decimal
 
+import duckdb
+import pytest
 from test_report_html import _worked
 
 from orchestration.report import render_html, render_markdown
 from orchestration.report.console import format_summary
-from orchestration.report.ladder import TEMPLATE_DIR_NAME, LadderRung, Silence
+from orchestration.report.ladder import TEMPLATE_DIR_NAME, LadderRung, Silence, load_ladder
+from orchestration.report.money import MoneyTypeError
 from orchestration.report.rules_template import write_rules_template
 
 
@@ -114,3 +117,25 @@ def test_the_rules_template_names_the_keys_that_carry_the_spend_and_is_written_o
     path.write_text(path.read_text().replace("api_key,hotel-kanri,,", "api_key,hotel-kanri,x,"))
     assert write_rules_template(silent_summary(), tmp_path) == path
     assert "api_key,hotel-kanri,x," in path.read_text()
+
+
+def test_a_ladder_whose_money_arrives_as_a_float_is_refused():
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.rpt_scope_ladder as select 'account' as scope_type, 'a' as "
+            "scope_value, 1 as spend_rank, 1.0::decimal(7, 6) as spend_share, 0 as rung_order, "
+            "'current' as rung, 'm' as rung_model, 1.5::double as current_cost_usd, "
+            "null::decimal(38, 16) as current_cost_per_30d_usd, 1.5::decimal(38, 16) as "
+            "rung_cost_usd, null::decimal(38, 16) as rung_cost_per_30d_usd, "
+            "1.0::decimal(38, 16) as rung_batch_cost_usd, null::decimal(38, 16) as "
+            "rung_batch_cost_per_30d_usd, 1.0::decimal(7, 6) as rung_covered_share, "
+            "false as rung_stand_in"
+        )
+        with pytest.raises(MoneyTypeError, match="DECIMAL"):
+            load_ladder(con)
+        con.execute(
+            "alter table marts.rpt_scope_ladder alter current_cost_usd type decimal(38, 16)"
+        )
+        (rung,) = load_ladder(con)
+        assert rung.current == Decimal("1.5") and rung.current_30d is None

@@ -29,12 +29,12 @@ from orchestration.report.formatting import (
     format_usd,
     round_cents,
 )
+from orchestration.report.money import MoneyTypeError
 from orchestration.report.summary import (
     NO_PROJECTION,
     ZERO,
     AuditSummary,
     Finding,
-    MoneyTypeError,
 )
 
 MONEY = "decimal(38,16)"
