@@ -4,15 +4,14 @@ the nightly schedule, the new-files sensor and the CLI all run these definitions
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.project import (
     DEFAULT_WAREHOUSE,
     REPO_ROOT,
     WAREHOUSE_ENV,
-    dbt_executable,
     dbt_project,
     ensure_manifest,
+    pipeline_dbt_executable,
 )
 
 ensure_manifest()  # the dbt assets below read target/manifest.json when defined
@@ -21,6 +20,7 @@ from orchestration.assets.dbt import audit_dbt_assets  # noqa: E402
 from orchestration.assets.ingest import load_export_files  # noqa: E402
 from orchestration.assets.publish import published_marts  # noqa: E402
 from orchestration.assets.report import findings_report  # noqa: E402
+from orchestration.dbt_resource import PipelineDbtResource  # noqa: E402
 from orchestration.resources import AuditPaths  # noqa: E402
 from orchestration.schedules import (  # noqa: E402
     NightlyTime,
@@ -58,10 +58,10 @@ def build_definitions(
                 config_dir=config_dir,
                 undated_day=undated_day,
             ),
-            "dbt": DbtCliResource(
+            "dbt": PipelineDbtResource(
                 project_dir=dbt_project,
                 profiles_dir=str(dbt_project.profiles_dir),
-                dbt_executable=dbt_executable(),
+                dbt_executable=pipeline_dbt_executable(),
             ),
         },
     )

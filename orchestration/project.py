@@ -20,10 +20,16 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "llm_cost_audit.duckdb"
 _DBT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "profiles")
 
 
-def dbt_executable() -> str:
+def dbt_executable(name: str = "dbt") -> str:
     """The venv's dbt, so an un-activated venv still finds it."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def pipeline_dbt_executable() -> str:
+    """The dbt the pipeline runs: dbt, reusing its parse across warehouse folders
+    (orchestration/dbt_launcher.py)."""
+    return dbt_executable("llm-cost-audit-dbt")
 
 
 def quiet_environment() -> None:

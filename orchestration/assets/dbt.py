@@ -14,6 +14,7 @@ build's marts when every model built, else from the last published copy), then f
 run with the same words. The steps after it, publish included, do not run."""
 
 import shutil
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,9 +25,10 @@ from orchestration.assets.findings_files import write_findings_report
 from orchestration.assets.keys import dbt_asset_key, raw_asset_key
 from orchestration.build_failures import failures_from_run_results, record_failures
 from orchestration.build_state import plan_build, record_build
+from orchestration.dbt_parse_cache import cached_parse, keep_parse, start_from_cached_parse
 from orchestration.ingest.catalog import RAW_TABLES
 from orchestration.progress import progress_log
-from orchestration.project import MANIFEST_PATH, dbt_project
+from orchestration.project import MANIFEST_PATH, TARGET_DIR, dbt_project
 from orchestration.resources import AuditPaths
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect
@@ -84,6 +86,10 @@ def audit_dbt_assets(
         )
     progress_log.info("building the dbt project (seeds, models, tests): %s", plan.reason)
     context.log.info(f"dbt build: {plan.reason}")
+    # each run its own target folder (run results, logs), started from the last parse
+    target_path = TARGET_DIR / f"audit-{context.run.run_id[:8]}-{uuid.uuid4().hex[:8]}"
+    parse = cached_parse(paths.warehouse_path, settings.dbt_args())
+    start_from_cached_parse(target_path, parse)
     invocation = dbt.cli(
         [
             "build",
@@ -92,12 +98,14 @@ def audit_dbt_assets(
             *settings.dbt_args(),
         ],
         context=context,
+        target_path=target_path,
         raise_on_error=False,  # a failed model or test is told below, in plain words
     )
     for event in invocation.stream():
         if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
             progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
         yield event
+    keep_parse(target_path, parse)
     run_results = _run_results(invocation)
     failures = failures_from_run_results(run_results, invocation.manifest) if run_results else []
     if not failures and not invocation.is_successful():

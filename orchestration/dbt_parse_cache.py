@@ -1,0 +1,46 @@
+"""dbt's parse of the project, kept from one run to the next.
+
+Every pipeline run gets a target folder of its own (run results, logs), so dbt found no
+saved parse there and parsed the whole project again. The parse a run leaves
+(`partial_parse.msgpack`) is kept here under the warehouse's name and the run's settings,
+and the next run with both the same starts from it. dbt itself still checks it (the project
+files, `--vars`, the profile, dbt's version) and parses again where anything changed, so a
+stale copy costs one parse, never a wrong build."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from orchestration.project import TARGET_DIR
+
+PARSE_FILE = "partial_parse.msgpack"
+CACHE_DIR = TARGET_DIR / "parse-cache"
+
+
+def cached_parse(warehouse: Path, dbt_args: Sequence[str]) -> Path:
+    """Where the parse for this warehouse name (dbt's database) and these arguments is kept."""
+    settings = hashlib.sha256("\0".join(dbt_args).encode()).hexdigest()[:16]
+    return CACHE_DIR / f"{warehouse.stem}-{settings}.msgpack"
+
+
+def start_from_cached_parse(target_path: Path, cached: Path) -> None:
+    """Puts the kept parse in the run's target folder, where dbt looks for it."""
+    if cached.exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target_path / PARSE_FILE)
+
+
+def keep_parse(target_path: Path, cached: Path) -> None:
+    """Keeps the parse the run left; written whole, then renamed, so a run starting beside
+    it never reads half a file."""
+    left = target_path / PARSE_FILE
+    if not left.exists():
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=cached.parent, suffix=".partial")
+    os.close(handle)
+    shutil.copyfile(left, temporary)
+    os.replace(temporary, cached)
