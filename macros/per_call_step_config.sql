@@ -23,3 +23,18 @@
 {% macro spark__per_call_step_config(strategy, unique_key) -%}
     {{ return(usage_incremental_config(strategy, unique_key)) }}
 {%- endmacro %}
+
+
+{#- An incremental usage model on DuckDB (macro usage_incremental_config) that stays a
+    table rebuilt whole on Spark, where it was never partitioned by day. -#}
+{% macro incremental_except_on_spark(strategy, unique_key) -%}
+    {{ return(adapter.dispatch('incremental_except_on_spark', 'llm_cost_audit')(strategy, unique_key)) }}
+{%- endmacro %}
+
+{% macro default__incremental_except_on_spark(strategy, unique_key) -%}
+    {{ return(usage_incremental_config(strategy, unique_key)) }}
+{%- endmacro %}
+
+{% macro spark__incremental_except_on_spark(strategy, unique_key) -%}
+    {{ return({'materialized': 'table'}) }}
+{%- endmacro %}
