@@ -18,6 +18,7 @@ Prints a Markdown report; exits 1 when a mart differs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -107,8 +108,14 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--before", default="main", help="git ref of the previous design")
     parser.add_argument("--work", type=Path, default=None, help="where the data goes")
+    parser.add_argument("--keep", action="store_true", help="keep the warehouses and logs")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+    scratch = (
+        contextlib.nullcontext(tempfile.mkdtemp(dir=args.work))
+        if args.keep
+        else tempfile.TemporaryDirectory(dir=args.work)
+    )
+    with scratch as tmp:
         work = Path(tmp)
         exports = work / "exports"
         subprocess.run(
@@ -138,10 +145,10 @@ def main() -> None:
                 con.execute("delete from raw.changed_days")  # as a complete build does
                 con.close()
                 shutil.copy(warehouse, run / "full.duckdb")
-                night_exports = run / "exports"
-                shutil.copytree(exports, night_exports)
-                shutil.copy(held, night_exports / held.name)
-                load(night_exports, warehouse)
+                # the same folder the raw rows came from: only the new day's file loads
+                shutil.copy(held, increment)
+                load(exports, warehouse)
+                increment.unlink()
                 nightly = dbt_build(project, warehouse, run / "nightly")
                 warehouses[design] = warehouse
                 report.append((design, full, full_mb, nightly, checkpointed_mb(warehouse)))
