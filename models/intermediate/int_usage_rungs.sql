@@ -96,84 +96,48 @@ own as (
         on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
 ),
 
--- The rung models and their prices depend only on the row's provider, model, service
--- tier, geo and day (every price, availability and contract boundary is a UTC midnight,
--- as in int_usage_tiered), so the range joins run once per such key, not per row.
-rung_keys as (
-    select distinct provider, model_id, service_tier, inference_geo, price_day_at
-    from own
-),
-
--- every rung model of a cheaper tier a key's rows could run on that day, with its price
--- for their service tier, its batch price and the contract rate on it
-key_rungs as (
+-- every rung model of a cheaper tier the row could run on that day, priced for its
+-- service tier and (where batchable) at batch
+candidates as (
     select
-        keys.provider,
-        keys.model_id,
-        keys.service_tier,
-        keys.inference_geo,
-        keys.price_day_at,
+        own.usage_id,
         rung.tier_rank,
         rung.rung_model_id,
         rung.rung_generation_rank,
         rung.is_stand_in,
-        {{ price_columns('rung_price', 'rp_') }},
-        {{ price_columns('rung_batch', 'rb_') }},
-        rung_batch.model_id is not null as has_rung_batch_price,
-        coalesce(rung_contract.contract_rate, 1) as rung_contract_rate
-    from (
-        select *, price_day_at as bucket_start_at from rung_keys
-    ) as keys
+        {{ contracted_cost(
+            usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                       is_long_context('rung_price.', 'own.total_input_tokens',
+                                       'own.request_count', 'own.long_context_flag'), 'own.'),
+            'coalesce(rung_contract.contract_rate, 1)') }} as rung_cost_usd,
+        {{ contracted_cost(
+            'case when own.service_tier in (\'standard\', \'priority\') and rung_batch.model_id is not null then '
+            ~ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                         'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                         is_long_context('rung_batch.', 'own.total_input_tokens',
+                                         'own.request_count', 'own.long_context_flag'), 'own.')
+            ~ ' else ' ~ usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                       is_long_context('rung_price.', 'own.total_input_tokens',
+                                       'own.request_count', 'own.long_context_flag'), 'own.')
+            ~ ' end',
+            'coalesce(rung_contract.contract_rate, 1)') }} as rung_batch_cost_usd
+    from own
     inner join rungs as rung
-        on rung.provider = keys.provider
-        and rung.model_id = keys.model_id
-        and cast(keys.price_day_at as date) >= rung.valid_from
-        and cast(keys.price_day_at as date) < rung.valid_to
+        on rung.provider = own.provider
+        and rung.model_id = own.model_id
+        and cast(own.usage_at as date) >= rung.valid_from
+        and cast(own.usage_at as date) < rung.valid_to
     inner join prices as rung_price
-        on {{ price_lookup('rung_price', 'rung.rung_model_id', 'keys.service_tier', 'keys') }}
+        on {{ price_lookup('rung_price', 'rung.rung_model_id', 'own.service_tier', 'own') }}
     left join prices as rung_batch
-        on {{ price_lookup('rung_batch', 'rung.rung_model_id', "'batch'", 'keys') }}
+        on {{ price_lookup('rung_batch', 'rung.rung_model_id', "'batch'", 'own') }}
     left join contract_rates as rung_contract
         on rung_contract.provider = rung.provider
         and rung_contract.model_id = rung.rung_model_id
-        and keys.price_day_at >= rung_contract.valid_from_at
-        and keys.price_day_at < rung_contract.valid_to_at
-),
-
--- each row on each of its key's rung models, priced for its service tier and (where
--- batchable) at batch
-candidates as (
-    select
-        own.usage_id,
-        key_rungs.tier_rank,
-        key_rungs.rung_model_id,
-        key_rungs.rung_generation_rank,
-        key_rungs.is_stand_in,
-        {{ contracted_cost(
-            usage_cost('key_rungs.rp_', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                       is_long_context('key_rungs.rp_', 'own.total_input_tokens',
-                                       'own.request_count', 'own.long_context_flag'), 'own.'),
-            'key_rungs.rung_contract_rate') }} as rung_cost_usd,
-        {{ contracted_cost(
-            'case when own.service_tier in (\'standard\', \'priority\') and key_rungs.has_rung_batch_price then '
-            ~ usage_cost('key_rungs.rb_', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                         'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                         is_long_context('key_rungs.rb_', 'own.total_input_tokens',
-                                         'own.request_count', 'own.long_context_flag'), 'own.')
-            ~ ' else ' ~ usage_cost('key_rungs.rp_', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                       is_long_context('key_rungs.rp_', 'own.total_input_tokens',
-                                       'own.request_count', 'own.long_context_flag'), 'own.')
-            ~ ' end',
-            'key_rungs.rung_contract_rate') }} as rung_batch_cost_usd
-    from own
-    inner join key_rungs
-        on key_rungs.provider = own.provider
-        and key_rungs.model_id = own.model_id
-        and key_rungs.service_tier = own.service_tier
-        and key_rungs.inference_geo = own.inference_geo
-        and key_rungs.price_day_at = own.price_day_at
+        and own.price_day_at >= rung_contract.valid_from_at
+        and own.price_day_at < rung_contract.valid_to_at
 ),
 
 -- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie
