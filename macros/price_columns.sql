@@ -10,3 +10,15 @@
     {%- endfor %}
     {{ relation_alias }}.long_context_threshold_tokens as {{ prefix }}long_context_threshold_tokens
 {%- endmacro %}
+
+{#- The names of the price columns `price_columns(..., prefix)` makes. -#}
+{% macro price_column_names(prefix) -%}
+    {%- set names = [] -%}
+    {%- for kind in ['input', 'output', 'cache_write_5m', 'cache_write_1h', 'cache_read'] %}
+        {%- do names.append(prefix ~ kind ~ '_usd_per_mtok') -%}
+        {%- do names.append(prefix ~ 'lc_' ~ kind ~ '_usd_per_mtok') -%}
+    {%- endfor %}
+    {%- for column in part_price_columns() %}{% do names.append(prefix ~ column) %}{% endfor -%}
+    {%- do names.append(prefix ~ 'long_context_threshold_tokens') -%}
+    {{- return(names) -}}
+{%- endmacro %}

@@ -8,7 +8,7 @@
     (`int_usage_heuristics`: token shape and timing), else the defaults `unknown` /
     `realtime`. Headline savings count declared and rule rows only.
 */
-{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
+{{ config(**per_call_step_config('replace_days', 'usage_date')) }}
 -- incremental: rebuilds the days loads changed and a flipped heuristic class reaches
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_featured')) }}

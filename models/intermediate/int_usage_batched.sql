@@ -77,7 +77,8 @@ joined as (
 
 final as (
     select
-        joined.*,
+        -- the row's own price row (`p_`) is not stored: no reader after this step needs it
+        {{ star_except('joined', price_column_names('p_')) }},
         {{ is_long_context('o_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
             as is_long_context_stacked,
         {{ is_long_context('ob_', 'total_input_tokens', 'request_count', 'long_context_flag') }}

@@ -5,7 +5,7 @@
     not cover (int_bucket_remainders: its rule and how a negative remainder is reported),
     unattributed (no feature, workspace or api key) and with request_count 0.
 */
-{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
+{{ config(**per_call_step_config('replace_days', 'usage_date')) }}
 -- incremental: netting is per day, so only the days loads changed are read (a load also
 -- marks the days of other logs of the calls it adds: int_usage_deduplicated keeps one)
 

@@ -13,8 +13,19 @@
     mart states the share of spend each rung covers. Quality is not assumed either way: this
     is what it would cost, not what to do.
 */
-with usage as (
-    select * from {{ ref('int_usage_batched') }} where is_priced
+{{ config(**incremental_except_on_spark('replace_days', 'usage_date')) }}
+-- incremental on DuckDB: a row's rungs depend on its own tokens, model, tier and day only
+-- (no task or latency class), so only the days loads changed are read; rebuilt whole
+-- every night this was the largest model of a nightly build
+
+with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), heuristic_flips=false) }}
+
+usage as (
+    select * from {{ ref('int_usage_batched') }}
+    where is_priced
+    {%- if is_incremental() %}
+        and {{ is_day_to_rebuild('days_to_rebuild') }}
+    {%- endif %}
 ),
 
 ladder as (
@@ -147,7 +158,7 @@ cheapest as (
     group by usage_id, tier_rank
 ),
 
-{%- set row_columns = ['usage_id', 'provider', 'model_id', 'usage_at', 'account', 'workspace',
+{%- set row_columns = ['usage_id', 'usage_date', 'provider', 'model_id', 'usage_at', 'account', 'workspace',
                        'api_key', 'service_tier', 'own_tier_rank', 'current_contracted_cost_usd'] %}
 
 final as (

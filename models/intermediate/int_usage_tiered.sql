@@ -13,7 +13,7 @@
     cheapest first; one below the bar is never recommended for that feature. No cheaper
     qualifying model: the row keeps its own model and cost.
 */
-{{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
+{{ config(**per_call_step_config('replace_days', 'usage_date')) }}
 -- incremental: each row is tiered on its own, so only the days to rebuild are read
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced')) }}

@@ -3,7 +3,10 @@ row for row: after a new day, a cache stream crossing midnight between two night
 feature whose heuristic class flips on old days, and a late re-export of an old day that
 drops a call of a stream whose other calls lie on a day nothing reloaded."""
 
+import json
+import os
 import shutil
+import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +15,7 @@ import pytest
 from conftest import audit, query, run_dbt, table_contents, write_canonical_csv
 
 from orchestration.build_state import plan_build
+from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
 
 PREFIX_TOKENS = 2000  # above Sonnet's minimum cacheable length
 
@@ -163,6 +167,7 @@ def nightly(tmp_path_factory) -> dict:
                     "intermediate": table_contents(copy, "intermediate"),
                 }
             )
+    seen["warehouse"] = warehouse
     seen["builds"] = query(warehouse, "select full_refresh from raw.dbt_builds order by built_at")
     seen["pending"] = query(warehouse, "select count(*) from raw.changed_days")[0][0]
     return seen
@@ -213,3 +218,64 @@ def test_a_changed_project_is_rebuilt_in_full(tmp_path):
         assert changed.full_refresh and "changed" in changed.reason
     finally:
         con.close()
+
+
+def failing_rows(warehouse: Path, workdir: Path, *args: str) -> dict[str, int]:
+    """`dbt test` of fct_llm_usage by hand (some tests are meant to fail): the failing rows
+    of each failed test, by test name."""
+    subprocess.run(
+        [dbt_executable(), "test", "--select", "fct_llm_usage", *args,
+         "--project-dir", str(REPO_ROOT), "--profiles-dir", str(PROFILES_DIR),
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
+        env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, cwd=REPO_ROOT,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    return {
+        result["unique_id"].split(".")[2]: result["failures"]
+        for result in results
+        if result["status"] == "fail"
+    }
+
+
+def test_an_incremental_build_tests_the_rebuilt_days_and_every_key(nightly, tmp_path):
+    """Row-level data tests read the pending days only, unless asked for every row; the
+    key test reads every row whatever the days."""
+    warehouse = tmp_path / "audit.duckdb"
+    shutil.copyfile(nightly["warehouse"], warehouse)
+    con = duckdb.connect(str(warehouse))
+    days = [day for (day,) in con.execute(
+        "select distinct usage_date from marts.fct_llm_usage order by 1").fetchall()]  # fmt: skip
+    pending, unchanged = days[-1], days[0]
+    # a negative request count on a pending day and on a day no load changed; on the
+    # unchanged day also a record stored twice
+    first_of_day = "select min(usage_id) from marts.fct_llm_usage where usage_date = ?"
+    for day in (pending, unchanged):
+        con.execute(
+            f"update marts.fct_llm_usage set request_count = -1 where usage_id = ({first_of_day})",
+            [day],
+        )
+    con.execute(
+        "insert into marts.fct_llm_usage select * from marts.fct_llm_usage"
+        f" where usage_id = ({first_of_day.replace('min', 'max')})",
+        [unchanged],
+    )
+    con.execute(
+        "insert into raw.changed_days (usage_date, source_file, changed_at)"
+        " values (?, 'by hand', now())",
+        [pending],
+    )
+    con.close()
+
+    night = failing_rows(warehouse, tmp_path / "night")
+    every_row = failing_rows(warehouse, tmp_path / "every", "--vars", "{test_every_row: true}")
+
+    def failures(results: dict[str, int], prefix: str) -> int:
+        (count,) = [count for name, count in results.items() if name.startswith(prefix)]
+        return count
+
+    request_count_test = "expression_is_true_fct_llm_usage_request_count"
+    assert failures(night, request_count_test) == 1  # the pending day's row only
+    assert failures(every_row, request_count_test) == 2
+    assert failures(night, "unique_fct_llm_usage_usage_id") == 1  # on a day not pending
+    assert failures(every_row, "unique_fct_llm_usage_usage_id") == 1
