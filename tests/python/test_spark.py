@@ -82,7 +82,9 @@ def lake(duckdb_warehouse, tmp_path_factory) -> Path:
 def spark_build(lake, settings_dir, tmp_path_factory) -> dict:
     assert SPARK_DBT.exists(), "the Spark venv is missing: run `make spark-setup`"
     root = tmp_path_factory.mktemp("spark")
-    completed = _run_spark_dbt("build", lake, root, settings_dir)
+    # a first build: `--full-refresh` so every data test reads every row, as the pipeline's
+    # first build does (an incremental run's tests read the rebuilt days only)
+    completed = _run_spark_dbt("build", lake, root, settings_dir, "--full-refresh")
     results = root / "target" / "run_results.json"  # the incremental run rewrites it
     return {
         "completed": completed,
@@ -92,7 +94,7 @@ def spark_build(lake, settings_dir, tmp_path_factory) -> dict:
 
 
 def _run_spark_dbt(
-    command: str, lake: Path, spark_dir: Path, settings_dir: Path
+    command: str, lake: Path, spark_dir: Path, settings_dir: Path, *flags: str
 ) -> subprocess.CompletedProcess:
     # the same settings files the DuckDB audit read, as `llm-cost-audit settings` gives them
     settings = load_settings(settings_dir)
@@ -106,7 +108,7 @@ def _run_spark_dbt(
     return subprocess.run(
         [str(SPARK_DBT), command, "--target", "spark", "--project-dir", str(REPO_ROOT),
          "--profiles-dir", str(PROFILES_DIR), "--target-path", str(spark_dir / "target"),
-         "--log-path", str(spark_dir / "logs"), *settings.dbt_args()],
+         "--log-path", str(spark_dir / "logs"), *flags, *settings.dbt_args()],
         env=env, cwd=spark_dir, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
 
