@@ -18,6 +18,9 @@ from orchestration.project import TARGET_DIR
 
 PARSE_FILE = "partial_parse.msgpack"
 CACHE_DIR = TARGET_DIR / "parse-cache"
+# Parses kept at most (about 2 MB each): settings at a new path make a new key, so a
+# checkout that runs the test suite again and again would otherwise pile them up.
+KEPT_PARSES = 32
 
 
 def cached_parse(warehouse: Path, dbt_args: Sequence[str]) -> Path:
@@ -44,3 +47,18 @@ def keep_parse(target_path: Path, cached: Path) -> None:
     os.close(handle)
     shutil.copyfile(left, temporary)
     os.replace(temporary, cached)
+    prune(cached.parent)
+
+
+def prune(folder: Path, keep: int = KEPT_PARSES) -> None:
+    """Deletes all but the `keep` most recently kept parses."""
+    kept = sorted(folder.glob("*.msgpack"), key=_mtime, reverse=True)
+    for old in kept[keep:]:
+        old.unlink(missing_ok=True)  # another run may have pruned it first
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0

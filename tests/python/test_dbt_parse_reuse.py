@@ -15,7 +15,7 @@ import pytest
 from conftest import audit, worked_example_rows, write_canonical_csv
 from packaging import version
 
-from orchestration.dbt_parse_cache import CACHE_DIR
+from orchestration.dbt_parse_cache import CACHE_DIR, prune
 from orchestration.dbt_resource import PipelineDbtResource
 from orchestration.project import (
     PROFILES_DIR,
@@ -85,3 +85,18 @@ def test_the_pipelines_dbt_resource_knows_dbts_version_without_asking_it():
     assert f"installed: {resource._cli_version}" in said.lower()
     assert isinstance(resource._cli_version, version.Version)
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_only_the_most_recent_parses_are_kept(tmp_path):
+    for n in range(5):
+        kept = tmp_path / f"w-{n}.msgpack"
+        kept.write_bytes(b"parse")
+        os.utime(kept, (1_000_000 + n, 1_000_000 + n))
+    (tmp_path / "unrelated.txt").write_text("left alone")
+    prune(tmp_path, keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "unrelated.txt",
+        "w-2.msgpack",
+        "w-3.msgpack",
+        "w-4.msgpack",
+    ]
