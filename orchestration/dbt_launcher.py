@@ -1,8 +1,8 @@
 """The dbt the pipeline runs (`llm-cost-audit-dbt`): dbt itself, with one change to when it
 reuses its last parse of the project.
 
-dbt parses the project in full (about 7 s of CPU here, more than the build of a small
-warehouse) unless its saved parse still matches, and one of the things it compares is every
+dbt parses the project in full (about 7 s of CPU here, a third of a small warehouse's
+build) unless its saved parse still matches, and one of the things it compares is every
 connection field of the profile, the warehouse file's path included. Each warehouse at a
 new path, a test's or a second audit folder's, was parsed anew. What a parse holds depends
 on the file's stem (dbt-duckdb names the database after it, and every node records it) but
