@@ -12,7 +12,10 @@ then time and take the peak memory (RSS of the whole process tree, sampled) of
 and once, 4. per-row Python (benchmarks/per_row_python.py: calc_price per call and
 scenario) on the first SAMPLE calls, extrapolated to each N. Also, after each full run,
 the disk it took: the warehouse file, the published copy, and the peak of DuckDB's spill
-files during it. Prints a Markdown report (paste it into benchmarks/RESULTS.md).
+files during it. With `--long-streams`, 5. for each N the full pipeline again on the
+other mix (generate_calls.py `--long-streams`: a few cache streams of up to 7% of N
+calls each), reported as completed or with the error that stopped it. Prints a Markdown
+report (paste it into benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,6 +44,7 @@ class Measure:
     peak_rss_mb: float
     stdout: str
     peak_spill_mb: float = 0.0  # the watched spill directory's largest size
+    returncode: int = 0
 
 
 def _dir_bytes(path: Path) -> int:
@@ -72,7 +77,10 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
-def measure(command: list[str], spill_dir: Path | None = None, **kwargs) -> Measure:
+def measure(
+    command: list[str], spill_dir: Path | None = None, check: bool = True, **kwargs
+) -> Measure:
+    """Time and peak memory of `command`; it must succeed unless `check` is false."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, **kwargs
@@ -94,9 +102,9 @@ def measure(command: list[str], spill_dir: Path | None = None, **kwargs) -> Meas
     done.set()
     sampler.join()
     elapsed = time.perf_counter() - started
-    if process.returncode != 0:
+    if check and process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stdout[-3000:]}")
-    return Measure(elapsed, peak / 1024, stdout, peak_spill / 2**20)
+    return Measure(elapsed, peak / 1024, stdout, peak_spill / 2**20, process.returncode)
 
 
 def _totals_pipeline(warehouse: Path) -> tuple:
@@ -108,6 +116,25 @@ def _totals_pipeline(warehouse: Path) -> tuple:
         ).fetchone()
     finally:
         con.close()
+
+
+def _audit_command(exports: Path, warehouse: Path, reports: Path) -> list[str]:
+    return [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(exports),
+            "--warehouse", str(warehouse), "--report-dir", str(reports)]  # fmt: skip
+
+
+def run_long_streams(calls: int, work: Path, template_scale: float) -> Measure:
+    """The full pipeline on the long-streams mix, on an empty warehouse; its failure is
+    a result to report, not the benchmark's end."""
+    exports = work / "exports"
+    measure(
+        [PYTHON, "benchmarks/generate_calls.py", str(exports), str(calls), "--long-streams",
+         "--template-scale", str(template_scale)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    warehouse = work / "warehouse" / "audit.duckdb"
+    spill = warehouse.with_name(warehouse.name + ".tmp")
+    return measure(_audit_command(exports, warehouse, work / "reports"), spill, check=False)
 
 
 def run_scale(calls: int, work: Path, template_scale: float) -> dict:
@@ -122,8 +149,7 @@ def run_scale(calls: int, work: Path, template_scale: float) -> dict:
     held = work / increment.name
     increment.rename(held)
     warehouse = work / "warehouse" / "audit.duckdb"
-    cli = [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(exports),
-           "--warehouse", str(warehouse), "--report-dir", str(work / "reports")]  # fmt: skip
+    cli = _audit_command(exports, warehouse, work / "reports")
     # DuckDB spills past its memory limit into `<database>.tmp` beside the warehouse
     full = measure(cli, spill_dir=warehouse.with_name(warehouse.name + ".tmp"))
     totals = _totals_pipeline(warehouse)
@@ -158,12 +184,21 @@ def main() -> None:
     parser.add_argument(
         "--template-scale", type=float, default=1.0, help="demo month size (smoke: 0.05)"
     )
+    parser.add_argument(
+        "--long-streams", action="store_true", help="also the mix with a few very long streams"
+    )
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         for calls in args.calls:
             work = Path(tmp) / f"n{calls}"
             results.append(run_scale(calls, work, args.template_scale))
+            if args.long_streams:
+                long_work = Path(tmp) / f"n{calls}-long-streams"
+                results[-1]["long_streams"] = run_long_streams(
+                    calls, long_work, args.template_scale
+                )
+                shutil.rmtree(long_work)
             print(f"measured {calls:,} calls", file=sys.stderr, flush=True)
         sample_glob = str(Path(tmp) / f"n{args.calls[0]}" / "exports" / "calls-*.parquet")
         per_row = measure([PYTHON, "benchmarks/per_row_python.py", sample_glob, str(args.sample)])
@@ -213,7 +248,30 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
     lines += ["", "Totals (requests, current, optimized): pipeline vs baseline"]
     for r in results:
         lines.append(f"- {r['calls']:,}: {r['pipeline_totals']} vs {r['baseline_totals']}")
+    if any("long_streams" in r for r in results):
+        lines += [
+            "",
+            "The full pipeline on the long-streams mix (a few cache streams of up to 7% of"
+            " the calls each), at the default memory limit:",
+            "",
+            "| calls | outcome | full pipeline | peak RSS | peak spill |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for r in results:
+            if (long := r.get("long_streams")) is not None:
+                lines.append(
+                    f"| {r['calls']:,} | {_outcome(long)} | {long.seconds:.1f} s "
+                    f"| {long.peak_rss_mb:,.0f} MB | {long.peak_spill_mb:,.1f} MB |"
+                )
     return "\n".join(lines)
+
+
+def _outcome(run: Measure) -> str:
+    """`completed`, or the run's exit status and the last line that names an error."""
+    if run.returncode == 0:
+        return "completed"
+    said = [line.strip() for line in run.stdout.splitlines() if "Error" in line]
+    return f"failed ({run.returncode}): {said[-1][:160] if said else 'no error line'}"
 
 
 if __name__ == "__main__":

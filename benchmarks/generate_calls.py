@@ -1,6 +1,6 @@
 """N calls in the canonical format (Parquet, one file per UTC day), with the demo's mix.
 
-    .venv/bin/python benchmarks/generate_calls.py OUT_DIR N [--days 30]
+    .venv/bin/python benchmarks/generate_calls.py OUT_DIR N [--days 30] [--long-streams]
 
 The demo month (orchestration/demo.py: 10 features, models of three providers, prompt
 prefixes with their cache streams, service tiers, unpriced usage) is the template. It is
@@ -11,6 +11,12 @@ one pass per day: 100M calls take minutes, not a Python loop's hours.
 
 `--days` stretches or shrinks the month: day d of the output takes the demo's day
 (d mod 30), so a 31st day is a new nightly increment with the same mix.
+
+`--long-streams` makes the other mix: every team sends the demo's few prompt prefixes
+(one system prompt per feature of one busy app), so a prefix's calls in all copies are one
+cache stream (same provider, model and prefix): at 10M calls, streams of 0.70M, 0.69M,
+0.45M and 0.07M calls (19% of the demo's calls carry a prefix). Issue 25 met this shape
+running out of memory.
 """
 
 from __future__ import annotations
@@ -63,10 +69,16 @@ def _template(con: duckdb.DuckDBPyConnection, demo_dir: Path) -> int:
 
 
 def generate_calls(
-    out_dir: Path, calls: int, days: int = 30, template_scale: float = 1.0
+    out_dir: Path,
+    calls: int,
+    days: int = 30,
+    template_scale: float = 1.0,
+    long_streams: bool = False,
 ) -> list[Path]:
     """Write `calls` rows as `calls-YYYY-MM-DD.parquet` files; returns the paths.
-    `template_scale` shrinks the demo month used as the template (smoke tests)."""
+    `template_scale` shrinks the demo month used as the template (smoke tests);
+    `long_streams`: every copy shares the template's prompt prefixes (module doc)."""
+    team_suffix = "" if long_streams else " || '-t' || team.k"  # a prefix per team
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         generate_demo(Path(tmp), scale=template_scale)
@@ -89,7 +101,7 @@ def generate_calls(
                     coalesce(template.api_key, 'key') || '-t' || team.k as api_key,
                     'team-' || team.k as workspace,
                     case when template.prefix_hash is not null
-                        then template.prefix_hash || '-t' || team.k end as prefix_hash,
+                        then template.prefix_hash{team_suffix} end as prefix_hash,
                     cast(template.timestamp as timestamptz) as demo_at,
                     -- the window's last instant (a call at 10-31 00:00) belongs to day 30
                     least(date_diff('day', date '{FIRST_DAY.isoformat()}',
@@ -135,8 +147,11 @@ def main() -> None:
     parser.add_argument("calls", type=int)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--template-scale", type=float, default=1.0)
+    parser.add_argument("--long-streams", action="store_true", help="a few very long streams")
     args = parser.parse_args()
-    paths = generate_calls(args.out_dir, args.calls, args.days, args.template_scale)
+    paths = generate_calls(
+        args.out_dir, args.calls, args.days, args.template_scale, args.long_streams
+    )
     print(f"wrote {args.calls:,} calls in {len(paths)} files to {args.out_dir}")
 
 

@@ -26,19 +26,31 @@ def test_generator_writes_exactly_n_calls_with_the_demo_mix(tmp_path):
     ).fetchone()
     assert calls == ids == 5_000
     assert features == 10 and providers == 3 and streams > 0
-    # day 31 repeats day 1's pattern as new traffic: new ids, a day later
-    (extra, new_ids, first) = con.execute(
-        f"select count(*), count(distinct request_id) filter (where request_id like '%-c1'),"
-        f" min(timestamp) from read_parquet('{paths[30]}')"
-    ).fetchone()
-    assert extra == new_ids > 0 and first.startswith("2026-10-31")
+    # the long-streams mix: the same calls, each of the demo's prefixes one stream across
+    # every team (the usual mix gives each team its own copy of the prefix)
+    long = generate_calls(tmp_path / "long", 5_000, days=30, template_scale=0.05,
+                          long_streams=True)  # fmt: skip
+    # prefixed calls, their streams, the longest stream
+    stream_sizes = (
+        "select count(*), count(distinct prefix_hash), max(stream_calls) from ("
+        " select prefix_hash, count(*) over (partition by provider, model, prefix_hash)"
+        " as stream_calls from read_parquet([{}]) where prefix_hash is not null)"
+    )
+    usual = con.execute(stream_sizes.format(month)).fetchone()
+    shared = con.execute(stream_sizes.format(", ".join(f"'{p}'" for p in long))).fetchone()
+    demo_prefixes = con.execute(
+        f"select count(distinct regexp_replace(prefix_hash, '-t[0-9]+$', ''))"
+        f" from read_parquet([{month}])"
+    ).fetchone()[0]
+    assert shared[0] == usual[0] and shared[1] == demo_prefixes < usual[1]
+    assert shared[2] > usual[2]
 
 
 @pytest.mark.slow
 def test_the_benchmark_runs_every_measure_at_a_small_n(tmp_path):
     completed = subprocess.run(
         [sys.executable, "benchmarks/bench_scale.py", "--calls", "2000", "--sample", "200",
-         "--template-scale", "0.05", "--work", str(tmp_path)],
+         "--template-scale", "0.05", "--long-streams", "--work", str(tmp_path)],
         cwd=REPO_ROOT, capture_output=True, text=True, check=False, timeout=900,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
@@ -56,3 +68,6 @@ def test_the_benchmark_runs_every_measure_at_a_small_n(tmp_path):
     # the baseline counts every call the pipeline counts
     totals = next(line for line in report.splitlines() if line.startswith("- 2,000:"))
     assert totals.count("(2000,") == 2
+    # the long-streams mix ran through the whole pipeline
+    long_streams = report.split("long-streams mix", 1)[1]
+    assert "| 2,000 | completed |" in long_streams
