@@ -26,6 +26,12 @@ def test_generator_writes_exactly_n_calls_with_the_demo_mix(tmp_path):
     ).fetchone()
     assert calls == ids == 5_000
     assert features == 10 and providers == 3 and streams > 0
+    # day 31 repeats day 1's pattern as new traffic: new ids, a day later
+    (extra, new_ids, first) = con.execute(
+        f"select count(*), count(distinct request_id) filter (where request_id like '%-c1'),"
+        f" min(timestamp) from read_parquet('{paths[30]}')"
+    ).fetchone()
+    assert extra == new_ids > 0 and first.startswith("2026-10-31")
     # the long-streams mix: the same calls, each of the demo's prefixes one stream across
     # every team (the usual mix gives each team its own copy of the prefix)
     long = generate_calls(tmp_path / "long", 5_000, days=30, template_scale=0.05,
