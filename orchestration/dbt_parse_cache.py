@@ -30,10 +30,13 @@ def cached_parse(warehouse: Path, dbt_args: Sequence[str]) -> Path:
 
 
 def start_from_cached_parse(target_path: Path, cached: Path) -> None:
-    """Puts the kept parse in the run's target folder, where dbt looks for it."""
-    if cached.exists():
-        target_path.mkdir(parents=True, exist_ok=True)
+    """Puts the kept parse in the run's target folder, where dbt looks for it; without
+    one (never kept, or pruned by a run finishing beside this one) dbt parses anew."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    try:
         shutil.copyfile(cached, target_path / PARSE_FILE)
+    except FileNotFoundError:
+        pass
 
 
 def keep_parse(target_path: Path, cached: Path) -> None:

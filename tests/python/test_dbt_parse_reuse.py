@@ -15,7 +15,13 @@ import pytest
 from conftest import audit, worked_example_rows, write_canonical_csv
 from packaging import version
 
-from orchestration.dbt_parse_cache import CACHE_DIR, prune
+from orchestration.dbt_parse_cache import (
+    CACHE_DIR,
+    KEPT_PARSES,
+    PARSE_FILE,
+    keep_parse,
+    start_from_cached_parse,
+)
 from orchestration.dbt_resource import PipelineDbtResource
 from orchestration.project import (
     PROFILES_DIR,
@@ -87,16 +93,21 @@ def test_the_pipelines_dbt_resource_knows_dbts_version_without_asking_it():
     assert resource._initialize_dbt_core_adapter(["build"]) is None
 
 
-def test_only_the_most_recent_parses_are_kept(tmp_path):
-    for n in range(5):
-        kept = tmp_path / f"w-{n}.msgpack"
-        kept.write_bytes(b"parse")
-        os.utime(kept, (1_000_000 + n, 1_000_000 + n))
-    (tmp_path / "unrelated.txt").write_text("left alone")
-    prune(tmp_path, keep=3)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "unrelated.txt",
-        "w-2.msgpack",
-        "w-3.msgpack",
-        "w-4.msgpack",
-    ]
+def test_keeping_a_parse_prunes_the_oldest_and_a_missing_one_starts_a_fresh_parse(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for n in range(KEPT_PARSES):
+        old = cache / f"w-{n}.msgpack"
+        old.write_bytes(b"parse")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    (cache / "unrelated.txt").write_text("left alone")
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / PARSE_FILE).write_bytes(b"new parse")
+    keep_parse(run, cache / "new.msgpack")
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == KEPT_PARSES + 1  # the parses and the unrelated file
+    assert "w-0.msgpack" not in kept and {"new.msgpack", "unrelated.txt"} <= set(kept)
+    # a run whose parse was pruned (or never kept) starts without one
+    start_from_cached_parse(tmp_path / "next", cache / "w-0.msgpack")
+    assert list((tmp_path / "next").iterdir()) == []
