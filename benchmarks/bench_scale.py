@@ -118,40 +118,38 @@ def _totals_pipeline(warehouse: Path) -> tuple:
         con.close()
 
 
-def _audit_command(exports: Path, warehouse: Path, reports: Path) -> list[str]:
-    return [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(exports),
-            "--warehouse", str(warehouse), "--report-dir", str(reports)]  # fmt: skip
+def _generate(exports: Path, calls: int, template_scale: float, *flags: str) -> Measure:
+    return measure(
+        [PYTHON, "benchmarks/generate_calls.py", str(exports), str(calls),
+         "--template-scale", str(template_scale), *flags],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+
+
+def _full_run(work: Path, check: bool = True) -> tuple[Path, Measure]:
+    """`llm-cost-audit run` on `work`/exports into a new warehouse: its path, the measure.
+    DuckDB spills past its memory limit into `<database>.tmp` beside the warehouse."""
+    warehouse = work / "warehouse" / "audit.duckdb"
+    command = [PYTHON, "-m", "orchestration.cli", "run", "--exports", str(work / "exports"),
+               "--warehouse", str(warehouse), "--report-dir", str(work / "reports")]  # fmt: skip
+    return warehouse, measure(command, warehouse.with_name(warehouse.name + ".tmp"), check)
 
 
 def run_long_streams(calls: int, work: Path, template_scale: float) -> Measure:
     """The full pipeline on the long-streams mix, on an empty warehouse; its failure is
     a result to report, not the benchmark's end."""
-    exports = work / "exports"
-    measure(
-        [PYTHON, "benchmarks/generate_calls.py", str(exports), str(calls), "--long-streams",
-         "--template-scale", str(template_scale)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    warehouse = work / "warehouse" / "audit.duckdb"
-    spill = warehouse.with_name(warehouse.name + ".tmp")
-    return measure(_audit_command(exports, warehouse, work / "reports"), spill, check=False)
+    _generate(work / "exports", calls, template_scale, "--long-streams")
+    return _full_run(work, check=False)[1]
 
 
 def run_scale(calls: int, work: Path, template_scale: float) -> dict:
     exports = work / "exports"
-    generate = measure(
-        [PYTHON, "benchmarks/generate_calls.py", str(exports), str(calls), "--days", "31",
-         "--template-scale", str(template_scale)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    generate = _generate(exports, calls, template_scale, "--days", "31")
     # the 31st day is the nightly increment: held back for the first run
     increment = exports / "calls-2026-10-31.parquet"
     held = work / increment.name
     increment.rename(held)
-    warehouse = work / "warehouse" / "audit.duckdb"
-    cli = _audit_command(exports, warehouse, work / "reports")
-    # DuckDB spills past its memory limit into `<database>.tmp` beside the warehouse
-    full = measure(cli, spill_dir=warehouse.with_name(warehouse.name + ".tmp"))
+    warehouse, full = _full_run(work)
     totals = _totals_pipeline(warehouse)
     # disk after the full run: what a bigger N needs, with the spill files' peak
     disk_mb = {
@@ -159,7 +157,7 @@ def run_scale(calls: int, work: Path, template_scale: float) -> dict:
         "published": _dir_bytes(warehouse.parent / "published") / 2**20,
     }
     held.rename(increment)
-    nightly = measure(cli)
+    nightly = _full_run(work)[1]  # the same warehouse, one day more
     increment.rename(held)  # the baseline reads the same 30 days as the full run
     baseline = measure(
         [PYTHON, "benchmarks/run_baseline.py", str(exports / "calls-*.parquet")],
