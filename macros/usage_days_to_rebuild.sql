@@ -129,40 +129,30 @@
 {% endmacro %}
 
 
-{#- The condition "`column` is a day to rebuild" (incremental builds only). -#}
+{#- The condition "`column` is a day to rebuild" (incremental builds only): the days as
+    date literals (macro pin_days_to_rebuild), a filter each engine pushes down to the
+    stored table's scan, which then skips the row groups of other days (DuckDB's zone
+    maps) or lists only those day partitions (Spark). A subquery would be a semi-join,
+    which neither engine pushes through the joins of a view such as int_usage_tiered: a
+    night then re-tiered every row to keep one day's. The range before the list is what
+    DuckDB carries across a join's `usage_date = usage_date` to the other side (it does
+    not carry an IN list); the list keeps the condition exact. -#}
 {% macro is_day_to_rebuild(name, column='usage_date') %}
-    {{- return(adapter.dispatch('is_day_to_rebuild', 'llm_cost_audit')(name, column)) -}}
-{% endmacro %}
-
-{% macro default__is_day_to_rebuild(name, column='usage_date') -%}
-    {{ column }} in (select usage_date from {{ name }})
-{%- endmacro %}
-
-{#- On Spark, the days as date literals (macro pin_days_to_rebuild): a read of a
-    day-partitioned table then lists and scans only those partitions, where a subquery
-    makes Spark list every partition on each read. -#}
-{% macro spark__is_day_to_rebuild(name, column='usage_date') -%}
     {%- set days = pinned_days_to_rebuild(name) -%}
     {%- if days -%}
-    {{ column }} in (date'{{ days | join("', date'") }}')
+    ({{ column }} between date'{{ days | first }}' and date'{{ days | last }}'
+        and {{ column }} in (date'{{ days | join("', date'") }}'))
     {%- else -%}
     false
     {%- endif -%}
-{%- endmacro %}
-
-
-{#- After the CTEs of `usage_days_to_rebuild` (text `ctes`): nothing, except on Spark,
-    where the days are computed now, while the model compiles (its upstream is already
-    built in this run), and kept in a temporary view of the session for
-    `pinned_days_to_rebuild`. The one place a model runs a query while compiling: Spark
-    prunes day partitions only by literals. -#}
-{% macro pin_days_to_rebuild(name, ctes) %}
-    {{- return(adapter.dispatch('pin_days_to_rebuild', 'llm_cost_audit')(name, ctes)) -}}
 {% endmacro %}
 
-{% macro default__pin_days_to_rebuild(name, ctes) %}{% endmacro %}
 
-{% macro spark__pin_days_to_rebuild(name, ctes) %}
+{#- After the CTEs of `usage_days_to_rebuild` (text `ctes`): on an incremental build the
+    days are computed now, while the model compiles (its upstream is already built in
+    this run), and kept in a temporary view of the model's connection for
+    `pinned_days_to_rebuild`. The one place a model runs a query while compiling. -#}
+{% macro pin_days_to_rebuild(name, ctes) %}
 {%- if execute and is_incremental() -%}
     {%- set days = run_query(
         'with ' ~ (ctes | trim).rstrip(',') ~ ' select distinct cast(usage_date as string) from '
@@ -202,7 +192,7 @@
 {% macro default__only_rows_to_rebuild(name, relation=none) %}
 {%- set q = relation ~ '.' if relation else '' -%}
 {%- if is_incremental() -%}
-    where {{ q }}usage_date in (select usage_date from {{ name }})
+    where {{ is_day_to_rebuild(name, q ~ 'usage_date') }}
         or {{ q }}provider || '|' || {{ q }}model_id || '|' || {{ q }}prefix_hash in (
             select provider || '|' || model_id || '|' || prefix_hash from {{ name }}_streams
         )

@@ -1,22 +1,25 @@
 /*
-    The ladder's figures per usage row: what the row costs now and what the same tokens
-    would cost on each cheaper tier of its vendor, and each of those through the Batch
-    API, at what you pay (the contract rate of the model the tokens run on). One row per
-    priced usage row and rung: rung 0 is the row as it is; then each tier of the vendor's
-    ladder (seed `model_tiers`) below its largest.
+    The ladder's figures, summed per day and scope: what usage costs now and what the same
+    tokens would cost on each cheaper tier of its vendor, and each of those through the
+    Batch API, at what you pay (the contract rate of the model the tokens run on). Each
+    priced usage row is carried on every rung (rung 0 is the row as it is; then each tier
+    of the vendor's ladder, seed `model_tiers`, below its largest) and the rows are summed
+    by day, the ladder's scope columns (account, workspace, API key, model, service tier)
+    and the rung's outcome: the one reader, rpt_scope_ladder, sums these same columns, so
+    a row per call and rung would only be written to be summed again.
 
-    A rung's model is the cheapest of the tier's rungs for the row's day by the generation
-    rule (int_tier_rungs: same or newer generation, an older one only as a flagged stand-in),
-    priced for the row's service tier on its day. A row already on that tier or below
-    keeps its model. On a day no model of the tier was served and priced, or for a model on
-    no ladder, the row stays at its current cost and is not covered (`is_covered`): the
-    mart states the share of spend each rung covers. Quality is not assumed either way: this
-    is what it would cost, not what to do.
+    A rung's model is the cheapest of the tier's rungs for the row's own tokens on its day
+    by the generation rule (int_tier_rungs: same or newer generation, an older one only as
+    a flagged stand-in), priced for the row's service tier on its day. A row already on
+    that tier or below keeps its model. On a day no model of the tier was served and
+    priced, or for a model on no ladder, the row stays at its current cost and is not
+    covered (`is_covered`): the mart states the share of spend each rung covers. Quality
+    is not assumed either way: this is what it would cost, not what to do.
 */
 {{ config(**incremental_except_on_spark('replace_days', 'usage_date')) }}
 -- incremental on DuckDB: a row's rungs depend on its own tokens, model, tier and day only
--- (no task or latency class), so only the days loads changed are read; rebuilt whole
--- every night this was the largest model of a nightly build
+-- (no task or latency class), so only the days loads changed are read, and a day's sums
+-- are replaced whole
 
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_batched'), heuristic_flips=false) }}
 
@@ -158,10 +161,10 @@ cheapest as (
     group by usage_id, tier_rank
 ),
 
-{%- set row_columns = ['usage_id', 'usage_date', 'provider', 'model_id', 'usage_at', 'account', 'workspace',
+{%- set row_columns = ['usage_id', 'usage_date', 'provider', 'model_id', 'account', 'workspace',
                        'api_key', 'service_tier', 'own_tier_rank', 'current_contracted_cost_usd'] %}
 
-final as (
+per_row as (
     select
         {%- for column in row_columns %}
         own.{{ column }},
@@ -205,6 +208,22 @@ final as (
     left join cheapest
         on cheapest.usage_id = own.usage_id
         and cheapest.tier_rank = row_tiers.tier_rank
+),
+
+{%- set grain = ['usage_date', 'provider', 'model_id', 'account', 'workspace', 'api_key', 'service_tier',
+                 'own_tier_rank', 'rung', 'rung_tier_rank', 'rung_model_id', 'is_covered', 'is_stand_in'] %}
+
+final as (
+    select
+        {%- for column in grain %}
+        {{ column }},
+        {%- endfor %}
+        count(*) as usage_rows,
+        cast(sum(current_contracted_cost_usd) as {{ money_type() }}) as current_contracted_cost_usd,
+        cast(sum(rung_cost_usd) as {{ money_type() }}) as rung_cost_usd,
+        cast(sum(rung_batch_cost_usd) as {{ money_type() }}) as rung_batch_cost_usd
+    from per_row
+    group by {{ grain | join(', ') }}
 )
 
 select * from final

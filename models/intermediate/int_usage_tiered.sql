@@ -59,7 +59,7 @@ candidate_keys as (
         feature,
         task_class,
         required_tier_rank,
-        cast(usage_at as date) as usage_day,
+        usage_date as usage_day,
         -- the day as the timestamp `price_lookup` compares with the price calendar
         cast(cast(bucket_start_at as date) as timestamp) as bucket_start_at
     from usage
@@ -140,6 +140,7 @@ key_candidates as (
 candidate_costs as (
     select
         usage.usage_id,
+        usage.usage_date,
         usage.current_cost_usd,
         usage.contract_rate,
         key_candidates.*,
@@ -157,7 +158,7 @@ candidate_costs as (
         and key_candidates.feature is not distinct from usage.feature
         and key_candidates.task_class is not distinct from usage.task_class
         and key_candidates.required_tier_rank is not distinct from usage.required_tier_rank
-        and key_candidates.usage_day = cast(usage.usage_at as date)
+        and key_candidates.usage_day = usage.usage_date
         and key_candidates.bucket_start_at = cast(cast(usage.bucket_start_at as date) as timestamp)
     where usage.is_priced
 ),
@@ -171,6 +172,7 @@ candidate_costs as (
 best_candidate as (
     select
         usage_id,
+        usage_date,
         min({{ struct_of([
             ('eval_first', 'case when is_eval_pass then 0 else 1 end'),
             ('eval_cost', 'case when is_eval_pass then candidate_cost_usd * candidate_contract_rate
@@ -191,7 +193,7 @@ best_candidate as (
     from candidate_costs
     where candidate_cost_usd < current_cost_usd
         and candidate_cost_usd * candidate_contract_rate < current_cost_usd * contract_rate
-    group by usage_id
+    group by usage_id, usage_date
 ),
 
 final as (
@@ -218,9 +220,12 @@ final as (
         case when best_candidate.best.is_eval_pass then best_candidate.best.evaluated_on end
             as recommendation_evaluated_on
     from usage
-    -- only candidates cheaper than the row's current cost get here
+    -- only candidates cheaper than the row's current cost get here. Joined on the day as
+    -- well (a row has one): a reader's day range then reaches the candidates' side too,
+    -- so a night prices the candidates of its own days only (macro is_day_to_rebuild)
     left join best_candidate
         on best_candidate.usage_id = usage.usage_id
+        and best_candidate.usage_date = usage.usage_date
 )
 
 select * from final

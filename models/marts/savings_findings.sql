@@ -30,8 +30,8 @@ with usage as (
             + priced.cache_read_tokens) / nullif(priced.request_count, 0) as input_tokens_per_call,
         priced.output_tokens / nullif(priced.request_count, 0) as output_tokens_per_call,
         -- what the row can tell: its grain (null width: a call) and whether it counts calls
-        featured.bucket_width_seconds,
-        case when featured.bucket_width_seconds is null then 0 else 1 end as is_bucket,
+        prices.bucket_width_seconds,
+        case when prices.bucket_width_seconds is null then 0 else 1 end as is_bucket,
         case when priced.request_count > 0 then 0 else 1 end as lacks_request_count,
         heuristics.task_signal,
         heuristics.task_signal_value,
@@ -56,7 +56,7 @@ with usage as (
         -- instead, at what you pay; the writes that would fill the cache are left out
         case
             when heuristics.cache_signal is not null
-                and featured.bucket_width_seconds is not null
+                and prices.bucket_width_seconds is not null
                 and prices.p_cache_read_usd_per_mtok is not null
                 then {{ contracted_cost(usd_from_mtok_amount(
                     '(prices.input_tokens' ~ less_bucket_parts('input', 'prices.') ~ ') * '
@@ -66,16 +66,14 @@ with usage as (
                     'prices.contract_rate') }}
         end as cache_signal_savings_usd
     from {{ ref('fct_llm_usage') }} as priced
-    inner join {{ ref('int_usage_featured') }} as featured
-        on featured.usage_id = priced.usage_id
+    -- the row's grain and its own prices (read where the caching candidate's signal
+    -- holds): one join, as int_usage_priced holds both
+    inner join {{ ref('int_usage_priced') }} as prices
+        on prices.usage_id = priced.usage_id
     left join {{ ref('int_usage_heuristics') }} as heuristics
         on heuristics.provider = priced.provider
         and heuristics.model = priced.model
         and heuristics.feature_key = coalesce(priced.feature, '')
-    -- the row's own prices, read only where the caching candidate's signal holds
-    left join {{ ref('int_usage_priced') }} as prices
-        on prices.usage_id = priced.usage_id
-        and heuristics.cache_signal is not null
     where priced.is_priced
 ),
 

@@ -279,3 +279,52 @@ def test_an_incremental_build_tests_the_rebuilt_days_and_every_key(nightly, tmp_
     assert failures(every_row, request_count_test) == 2
     assert failures(night, "unique_fct_llm_usage_usage_id") == 1  # on a day not pending
     assert failures(every_row, "unique_fct_llm_usage_usage_id") == 1
+
+
+def scanned_rows(con: duckdb.DuckDBPyConnection, sql: str, table: str, profile: Path) -> list[int]:
+    """The rows each scan of `table` passed on while DuckDB ran `sql` (its JSON profile)."""
+    con.execute(f"pragma enable_profiling='json'; pragma profiling_output='{profile}'")
+    con.execute(f"create temporary table night_rows as {sql}")
+    con.execute("pragma disable_profiling")
+
+    def scans(node: dict):
+        if node.get("name") == "SEQ_SCAN" and node["extra_info"].get("Table", "").endswith(table):
+            yield node["intermediate_rows"]
+        for child in node.get("children", []):
+            yield from scans(child)
+
+    return [rows for node in json.loads(profile.read_text())["operator"] for rows in scans(node)]
+
+
+def test_a_night_reads_the_rebuilt_day_through_the_tiering_view(nightly, tmp_path):
+    """A night's int_usage_batched reads int_usage_priced, through the int_usage_tiered
+    view, for the days it rebuilds only: they are date literals in its SQL, a filter
+    DuckDB pushes through the view's joins to the scan (as a subquery it stayed above
+    them, and every night re-tiered every row of the window to keep one day's)."""
+    warehouse = tmp_path / "audit.duckdb"
+    shutil.copyfile(nightly["warehouse"], warehouse)
+    con = duckdb.connect(str(warehouse))
+    (pending,) = con.execute("select max(usage_date) from marts.fct_llm_usage").fetchone()
+    con.execute(
+        "insert into raw.changed_days (usage_date, source_file, changed_at)"
+        " values (?, 'by hand', now())",
+        [pending],
+    )
+    day_rows, all_rows = con.execute(
+        "select count(*) filter (where usage_date = ?), count(*)"
+        " from intermediate.int_usage_priced",
+        [pending],
+    ).fetchone()
+    con.close()
+    run_dbt(warehouse, tmp_path / "compile", "compile", "--select", "int_usage_batched")
+    sql = next((tmp_path / "compile" / "target").rglob("int_usage_batched.sql")).read_text()
+    assert f"usage_date in (date'{pending}')" in sql
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        scans = scanned_rows(con, sql, "intermediate.int_usage_priced", tmp_path / "profile.json")
+        rebuilt = con.execute("select count(*) from night_rows").fetchone()[0]
+    finally:
+        con.close()
+    assert 0 < day_rows < all_rows and rebuilt == day_rows
+    assert scans and max(scans) <= day_rows, (scans, day_rows, all_rows)
