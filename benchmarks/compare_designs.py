@@ -43,9 +43,17 @@ def dbt_build(project: Path, warehouse: Path, work: Path, *flags: str):
                "--profiles-dir", str(project / "profiles"), "--target-path", str(target),
                "--log-path", str(work / "logs")]  # fmt: skip
     result = measure(
-        command, spill_dir=warehouse.with_name(warehouse.name + ".tmp"),
+        command, spill_dir=warehouse.with_name(warehouse.name + ".tmp"), check=False,
         env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(warehouse)},
     )  # fmt: skip
+    if result.returncode != 0:
+        # the scratch folder goes with the exception: say here what dbt's log says
+        log = (work / "logs" / "dbt.log").read_text(errors="replace").splitlines()
+        errors = "\n".join(line for line in log if "[error]" in line)
+        raise SystemExit(
+            f"{' '.join(command)} failed ({result.returncode}). Errors in dbt's log:\n"
+            f"{errors or '(none)'}\nIts output ended:\n{result.stdout[-2000:]}"
+        )
     nodes = json.loads((target / "run_results.json").read_text())["results"]
     models = sum(n["execution_time"] for n in nodes if n["unique_id"].startswith("model."))
     tests = sum(n["execution_time"] for n in nodes if n["unique_id"].startswith("test."))
