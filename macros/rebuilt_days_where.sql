@@ -6,8 +6,8 @@
 
     - on an incremental build, for a row-level test of an incremental usage model: the
       pending days (raw.changed_days, the days every incremental model rebuilds, macro
-      usage_days_to_rebuild), as a subquery on DuckDB and as date literals on Spark
-      (Spark prunes day partitions only by literals, macro spark__is_day_to_rebuild);
+      usage_days_to_rebuild), as date literals (macro days_condition, as the models'
+      own reads);
     - otherwise nothing: on a full refresh (or with `--vars '{test_every_row: true}'`,
       for a `dbt test` by hand) every test reads every row; key tests
       (`unique`, `unique_combination_of_columns`) always do, since a record can move to
@@ -45,20 +45,14 @@
         or attached.config.materialized != 'incremental' -%}
         {{- return('') -}}
     {%- endif -%}
-    {{- return(adapter.dispatch('rebuilt_days_condition', 'llm_cost_audit')()) -}}
+    {{- return(pending_days_condition()) -}}
 {% endmacro %}
 
-{% macro default__rebuilt_days_condition() -%}
-    {{- return('usage_date in (select usage_date from ' ~ source('raw', 'changed_days') ~ ')') -}}
-{%- endmacro %}
-
-{% macro spark__rebuilt_days_condition() -%}
+{#- The pending days (raw.changed_days) as literals, as the models read them. -#}
+{% macro pending_days_condition() -%}
     {%- set days = run_query(
         'select distinct cast(usage_date as string) from ' ~ source('raw', 'changed_days')
         ~ ' order by 1'
     ).columns[0].values() | list -%}
-    {%- if days -%}
-        {{- return("usage_date in (date'" ~ days | join("', date'") ~ "')") -}}
-    {%- endif -%}
-    {{- return('false') -}}
+    {{- return(days_condition('usage_date', days)) -}}
 {%- endmacro %}

@@ -130,15 +130,21 @@
 
 
 {#- The condition "`column` is a day to rebuild" (incremental builds only): the days as
-    date literals (macro pin_days_to_rebuild), a filter each engine pushes down to the
-    stored table's scan, which then skips the row groups of other days (DuckDB's zone
-    maps) or lists only those day partitions (Spark). A subquery would be a semi-join,
-    which neither engine pushes through the joins of a view such as int_usage_tiered: a
-    night then re-tiered every row to keep one day's. The range before the list is what
-    DuckDB carries across a join's `usage_date = usage_date` to the other side (it does
-    not carry an IN list); the list keeps the condition exact. -#}
+    date literals (macro pin_days_to_rebuild, rendered by days_condition). -#}
 {% macro is_day_to_rebuild(name, column='usage_date') %}
-    {%- set days = pinned_days_to_rebuild(name) -%}
+    {{- days_condition(column, pinned_days_to_rebuild(name)) -}}
+{% endmacro %}
+
+
+{#- "`column` is one of `days`" (ISO date strings, in order), as literals: a filter each
+    engine pushes down to the stored table's scan, where Spark lists only those day
+    partitions and DuckDB reads only the matching rows (a row group it skips only where
+    none of its rows falls on those days). A subquery would be a semi-join, which neither
+    engine pushes through the joins of a view such as int_usage_tiered: a night then
+    re-tiered every row to keep one day's. The range before the list is what DuckDB
+    carries across a join's `usage_date = usage_date` to the other side (it does not
+    carry an IN list); the list keeps the condition exact. No day: `false`. -#}
+{% macro days_condition(column, days) %}
     {%- if days -%}
     ({{ column }} between date'{{ days | first }}' and date'{{ days | last }}'
         and {{ column }} in (date'{{ days | join("', date'") }}'))
