@@ -19,12 +19,14 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
+from orchestration.dbt_parse_cache import cached_parse, keep_parse, start_from_cached_parse
 from orchestration.ingest.formats.canonical import CANONICAL_COLUMNS
+from orchestration.ingest.load import load_exports
 from orchestration.project import (
     PROFILES_DIR,
     REPO_ROOT,
     WAREHOUSE_ENV,
-    dbt_executable,
+    pipeline_dbt_executable,
     quiet_environment,
 )
 
@@ -167,12 +169,21 @@ def declared_dbt_unit_tests() -> int:
     )
 
 
-def run_dbt(warehouse: Path, workdir: Path, *args: str) -> None:
-    """dbt itself on a warehouse, as a person would run it (own target and log folders)."""
+def run_dbt(
+    warehouse: Path, workdir: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess:
+    """dbt on a warehouse, as the pipeline runs it: its dbt, started from the parse kept for
+    the warehouse's name and `--vars` (dbt checks it and parses again where anything
+    changed), with its own target and log folders. Fails the test on a failure unless
+    `check` is false."""
     workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / "target"
+    at = args.index("--vars") if "--vars" in args else len(args)
+    parse = cached_parse(warehouse, args[at : at + 2])  # the key the pipeline uses
+    start_from_cached_parse(target, parse)
     completed = subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(REPO_ROOT),
-         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(workdir / "target"),
+        [pipeline_dbt_executable(), *args, "--project-dir", str(REPO_ROOT),
+         "--profiles-dir", str(PROFILES_DIR), "--target-path", str(target),
          "--log-path", str(workdir / "logs")],
         env={**os.environ, WAREHOUSE_ENV: str(warehouse)},
         cwd=REPO_ROOT,
@@ -180,7 +191,24 @@ def run_dbt(warehouse: Path, workdir: Path, *args: str) -> None:
         text=True,
         check=False,
     )  # fmt: skip
-    assert completed.returncode == 0, completed.stdout[-3000:]
+    keep_parse(target, parse)
+    if check:
+        assert completed.returncode == 0, completed.stdout[-3000:]
+    return completed
+
+
+def load_and_build(exports: Path, warehouse: Path, *select: str) -> None:
+    """The pipeline's loader on `exports`, then `dbt build` of `select` and all it reads
+    (seeds, models and their data tests; the unit tests run once, in
+    test_dbt_unit_tests.py): the narrowest call for a test whose subject is what a model
+    computes, not the pipeline around it (Dagster, the checks, the report, publishing)."""
+    from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
+
+    with duckdb.connect(str(warehouse)) as con:
+        loaded = load_exports(con, exports, repo_root=REPO_ROOT)
+    assert loaded.ok and not loaded.rejected, [r.error for r in loaded.rejected]
+    run_dbt(warehouse, warehouse.parent / "dbt", "build", "--select",
+            *(f"+{name}" for name in select), *NIGHTLY_EXCLUSIONS)  # fmt: skip
 
 
 def failure_notice_of(warehouse: Path, target: Path):
@@ -236,8 +264,8 @@ def anthropic_warehouse(tmp_path_factory) -> Path:
 # -- the two lanes and the order of the run ------------------------------------------
 # `make test-fast` runs what is not marked slow. A test is slow when it needs one of these
 # audited warehouses (its fixtures, however indirect) or is marked so itself (a test that
-# audits or builds on its own, Spark, Chromium, the Dagster UI, the FOCUS validator). The
-# worked example is the one whole audit the fast lane keeps.
+# runs a whole audit on its own, Spark, Chromium, the Dagster UI, the FOCUS validator). The
+# worked example is the one whole audit the fast lane keeps (docs/developing.md).
 SLOW_FIXTURES = frozenset(
     {
         "demo_warehouse",
@@ -265,6 +293,17 @@ LONGEST_MODULES_FIRST = (
     "test_cli.py",
     "test_dagster_ui.py",
 )
+
+
+@pytest.fixture(autouse=True)
+def _stays_in_its_lane(request):
+    """A test that reaches an audited warehouse without the `slow` mark (through
+    `request.getfixturevalue`, which the marking above cannot see) fails: it would put a
+    whole audit into the fast lane unnoticed."""
+    yield
+    reached = SLOW_FIXTURES.intersection(request.fixturenames)
+    if reached and request.node.get_closest_marker("slow") is None:
+        pytest.fail(f"{request.node.nodeid} reads {sorted(reached)}: mark it slow")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -34,6 +34,7 @@ def engine(demo_warehouse):
     engine.dispose()
 
 
+@pytest.mark.slow  # the demo's and the Anthropic fixtures' audits, asked for by name below
 @pytest.mark.parametrize("number", range(len(QUERIES)))
 def test_each_readme_question_answers_from_the_published_file(request, number):
     sql = QUERIES[number].strip().rstrip(";")

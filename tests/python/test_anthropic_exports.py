@@ -5,10 +5,7 @@ out by hand in anthropic_fixtures.py."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,7 +24,7 @@ from anthropic_fixtures import (
     write_anthropic_exports,
     write_globex,
 )
-from conftest import audit, failure_notice_of, query, table_contents
+from conftest import audit, failure_notice_of, query, run_dbt, table_contents
 from test_explain_silence import assert_the_report_shows_the_ladder_and_explains_any_silence
 
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
@@ -362,31 +359,11 @@ def test_a_variance_over_the_threshold_fails_the_run_and_names_the_line(
     # the same warehouse, judged at 0.1%: 09-01's output line (0.5% off) must fail
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(anthropic_warehouse, warehouse)
-    dbt = Path(sys.executable).parent / "dbt"
-    completed = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--project-dir",
-            str(REPO_ROOT),
-            "--profiles-dir",
-            str(REPO_ROOT / "profiles"),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-            "--select",
-            "cost_reconciliation+",
-            "--exclude",
-            "resource_type:unit_test",
-            "--vars",
-            "{reconciliation_max_variance_pct: 0.1}",
-        ],  # fmt: skip
-        env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    completed = run_dbt(
+        warehouse, tmp_path, "build", "--select", "cost_reconciliation+",
+        "--exclude", "resource_type:unit_test",
+        "--vars", "{reconciliation_max_variance_pct: 0.1}", check=False,
+    )  # fmt: skip
     assert completed.returncode != 0
     assert (
         "cost_reconciliation: 1 line(s) differ from the provider bill by more than 0.1% "

@@ -1,7 +1,8 @@
-"""The parts of a call (docs/pricing.md, "Parts of a call") through the real pipeline, in
-ONE run: OpenAI usage with audio tokens priced at the audio rates (no longer renamed and
-reported unknown), Anthropic web searches billed per search, and a part with no price
-leaving its call unpriced with the reason `no_part_price`, never billed as text.
+"""The parts of a call (docs/pricing.md, "Parts of a call"), loaded by the pipeline's loader
+and priced by the dbt models up to int_usage_priced with their data tests, in ONE build:
+OpenAI usage with audio tokens priced at the audio rates (no longer renamed and reported
+unknown), Anthropic web searches billed per search, and a part with no price leaving its
+call unpriced with the reason `no_part_price`, never billed as text.
 The recorded responses of test_call_parts_replay.py hold the priced parts to genai-prices;
 this module covers what that dataset does not carry."""
 
@@ -13,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import audit, built_once, query
+from conftest import built_once, load_and_build, query
 from genai_prices import Usage, calc_price
 from openai_fixtures import DAY, SEPT_1, bucket, lines, page, usage_result, write
 
@@ -65,7 +66,7 @@ def _write_exports(root: Path) -> Path:
 
 def _build(root: Path) -> dict[str, tuple]:
     warehouse = root / "warehouse.duckdb"
-    assert audit(_write_exports(root), warehouse) == 0
+    load_and_build(_write_exports(root), warehouse, "int_usage_priced")
     rows = query(
         warehouse,
         """

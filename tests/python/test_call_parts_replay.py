@@ -5,10 +5,11 @@ The bodies are genai-prices' own dataset of recorded Anthropic, OpenAI and Gemin
 responses (tests/python/fixtures/genai_prices_dataset.json; its `origin` says where from,
 fixtures/build_genai_dataset.py rebuilds it). Each is written as a line of the request-log
 format its API produces (Anthropic Messages, OpenAI Chat Completions / Responses, Gemini
-generateContent), loaded by the project's own loaders and priced by the dbt models in ONE
-run; each call's `current_cost_usd` must equal `genai_prices.calc_price` of the usage
-genai-prices' own extractor reads from the same body, exactly. A call genai-prices cannot
-price is not compared. The only differences allowed are the named exceptions below.
+generateContent), loaded by the project's own loaders and priced by the dbt models (up to
+int_usage_priced, with their data tests) in ONE build; each call's `current_cost_usd`
+must equal `genai_prices.calc_price` of the usage genai-prices' own extractor reads from
+the same body, exactly. A call genai-prices cannot price is not compared. The only
+differences allowed are the named exceptions below.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import audit, built_once, query
+from conftest import built_once, load_and_build, query
 from genai_prices import calc_price
 from genai_prices.data_snapshot import get_snapshot
 
@@ -77,7 +78,7 @@ def _build(root: Path) -> dict[str, tuple]:
     for name, lines in files.items():
         (day / name).write_text("\n".join(lines) + "\n")
     warehouse = root / "warehouse.duckdb"
-    assert audit(exports, warehouse) == 0
+    load_and_build(exports, warehouse, "int_usage_priced")
     rows = query(
         warehouse,
         """

@@ -11,7 +11,8 @@ from conftest import declared_dbt_unit_tests, run_dbt
 
 def test_every_dbt_unit_test_passes_on_duckdb(worked_example_warehouse, tmp_path):
     # the models' relations must exist for dbt to type the fixtures: a built warehouse
-    warehouse = tmp_path / "unit.duckdb"
+    # under the same name, so dbt starts from the parse the audit kept (conftest.run_dbt)
+    warehouse = tmp_path / worked_example_warehouse.name
     shutil.copy(worked_example_warehouse, warehouse)
     run_dbt(warehouse, tmp_path, "test", "--select", "test_type:unit")  # fails on a failure
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from conftest import audit, query, run_dbt, table_contents, write_canonical_csv
 
+from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
 from orchestration.build_state import plan_build
 from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
 
@@ -119,7 +120,8 @@ def full_refresh_copy(warehouse: Path, workdir: Path) -> Path:
     workdir.mkdir(parents=True)
     copy = workdir / "full-refresh.duckdb"
     shutil.copyfile(warehouse, copy)
-    run_dbt(copy, workdir, "build", "--full-refresh")
+    # the unit tests run once, in test_dbt_unit_tests.py: none of them reads this warehouse
+    run_dbt(copy, workdir, "build", "--full-refresh", *NIGHTLY_EXCLUSIONS)
     return copy
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import genai_prices
 import pytest
-from conftest import audit, built_once, query
+from conftest import built_once, load_and_build, query
 from genai_prices import Usage
 
 from orchestration.ingest import detect_format, load_exports
@@ -279,7 +279,7 @@ def test_a_bad_file_is_rejected_whole_naming_the_record_and_the_problem(tmp_path
         assert con.execute("select count(*) from raw.request_logs").fetchone() == (0,)
 
 
-# -- one audit: the five formats priced as genai-prices prices the same records ----------
+# -- one build: the five formats priced as genai-prices prices the same records ----------
 
 # One OpenRouter generation on a day the activity export covers (the generations CSV's
 # header as tests/python/gateway_fixtures.py has it, fewer columns: they are optional).
@@ -297,7 +297,7 @@ def _build(root: Path) -> dict:
     shutil.copytree(FIXTURES, exports)
     (exports / "account=globex" / "generations.csv").write_text(GENERATION)
     warehouse = root / "w.duckdb"
-    assert audit(exports, warehouse) == 0
+    load_and_build(exports, warehouse, "fct_llm_usage", "rpt_scope_ladder")
     raw = query(
         warehouse,
         "select usage_id, provider, model, bucket_start_at, input_tokens, "
@@ -318,8 +318,8 @@ def _build(root: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def new_formats_audit(tmp_path_factory) -> dict:
-    return built_once(tmp_path_factory, "new_formats_audit", _build)
+def new_formats_build(tmp_path_factory) -> dict:
+    return built_once(tmp_path_factory, "new_formats_build", _build)
 
 
 def _genai_price(provider, model, at, uncached, w5, w1, read, output) -> Decimal:
@@ -338,12 +338,12 @@ def _genai_price(provider, model, at, uncached, w5, w1, read, output) -> Decimal
 
 
 @pytest.mark.slow
-def test_every_record_is_priced_as_genai_prices_prices_it(new_formats_audit):
+def test_every_record_is_priced_as_genai_prices_prices_it(new_formats_build):
     """Each record reaches the priced fact with its tokens, its list cost genai-prices'
     `calc_price` of the same tokens, model and seller, exactly. The OpenRouter generation
     nets against the activity buckets of its day and model: the generation and the
     buckets' remainder cost what the two buckets cost."""
-    raw, fact = new_formats_audit["raw"], new_formats_audit["fact"]
+    raw, fact = new_formats_build["raw"], new_formats_build["fact"]
     assert len(raw) == 20
     netted = Decimal(0)
     for usage_id, provider, model, at, *tokens in raw:
@@ -392,13 +392,13 @@ def test_a_day_of_activity_is_bounded_per_call_and_per_second(tmp_path, row, pro
         assert not result.loaded and problem in (result.rejected[0].error or "")
 
 
-def test_every_rung_of_the_ladder_holds_all_of_its_scopes_spend(new_formats_audit):
+def test_every_rung_of_the_ladder_holds_all_of_its_scopes_spend(new_formats_build):
     """OpenRouter is a seller with no tier ladder: its spend stays at its cost on every rung
     of a scope that also runs a vendor's large or medium model (it once fell off the rungs,
     so a scope's cheaper rungs started from less than it spends)."""
     current = {}
     rungs = []
-    for scope_type, value, order, cost in new_formats_audit["ladder"]:
+    for scope_type, value, order, cost in new_formats_build["ladder"]:
         if order == 0:
             current[scope_type, value] = cost
         else:
@@ -406,7 +406,7 @@ def test_every_rung_of_the_ladder_holds_all_of_its_scopes_spend(new_formats_audi
     mixed = [r for r in rungs if r[0] == "service_tier"]
     assert mixed, "no scope runs a laddered model beside OpenRouter: the test bites nothing"
     fact_openrouter = sum(
-        row[5] for usage_id, row in new_formats_audit["fact"].items()
+        row[5] for usage_id, row in new_formats_build["fact"].items()
         if usage_id.startswith(("openrouter", "remainder:openrouter:"))
     )  # fmt: skip
     assert fact_openrouter > 0

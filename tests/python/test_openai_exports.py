@@ -5,16 +5,13 @@ reconciliation. Expected costs are worked out by hand in openai_fixtures.py."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import audit, failure_notice_of, query
+from conftest import audit, failure_notice_of, query, run_dbt
 from openai_fixtures import (
     COST_CSV_HEADER,
     DAY,
@@ -439,19 +436,10 @@ def test_a_variance_over_the_threshold_fails_the_run_and_names_the_line(openai_w
     # the same warehouse, judged at 0.1%: 09-01's gpt-5 output line (0.5% off) must fail
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(openai_warehouse, warehouse)
-    dbt = Path(sys.executable).parent / "dbt"
-    completed = subprocess.run(
-        [
-            str(dbt), "build", "--project-dir", str(REPO_ROOT),
-            "--profiles-dir", str(REPO_ROOT / "profiles"),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-            "--select", "cost_reconciliation+", "--exclude", "resource_type:unit_test",
-            "--vars", "{reconciliation_max_variance_pct: 0.1}",
-        ],
-        env={**os.environ, "LLM_COST_AUDIT_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-        check=False,
+    completed = run_dbt(
+        warehouse, tmp_path, "build", "--select", "cost_reconciliation+",
+        "--exclude", "resource_type:unit_test",
+        "--vars", "{reconciliation_max_variance_pct: 0.1}", check=False,
     )  # fmt: skip
     assert completed.returncode != 0
     assert (

@@ -179,6 +179,7 @@ def test_an_hourly_console_export_loads_as_one_hour_buckets(tmp_path):
     assert loaded == sorted(expected, key=lambda r: (r[3], r[0]))
 
 
+@pytest.mark.slow  # a whole audit through the CLI: `make test` only
 def test_the_hourly_and_daily_exports_of_a_day_load_together_and_count_once(tmp_path):
     # shape: a real daily Console export and the hourly export of the same day; an
     # Admin API hourly report whose window starts mid-hour (04:11) for another account;
