@@ -32,13 +32,13 @@
     128-bit division per row, the costliest step of the scenario models. An amount under
     a million (a cost under $1, most calls) fits 64 bits, where rounding 12 decimals to 10
     and then moving the point 6 places gives the same rounding (half away from zero) at a
-    tenth of the cost. -#}
+    tenth of the cost. `try_cast` is null where it does not fit (or the amount is null),
+    so the amount, a long expression, is written twice, not four times. -#}
 {% macro duckdb__usd_from_mtok_amount(amount) -%}
-    case
-        when {{ amount }} > -1000000 and {{ amount }} < 1000000 then cast(
-            cast(cast({{ amount }} as decimal(18, 12)) as decimal(18, 10))
+    coalesce(
+        cast(
+            cast(try_cast({{ amount }} as decimal(18, 12)) as decimal(18, 10))
                 * cast(0.000001 as decimal(7, 6))
-            as {{ money_type() }})
-        else cast({{ amount }} * 0.000001 as {{ money_type() }})
-    end
+            as {{ money_type() }}),
+        cast({{ amount }} * 0.000001 as {{ money_type() }}))
 {%- endmacro %}

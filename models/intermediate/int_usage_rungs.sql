@@ -75,21 +75,18 @@ row_tiers as (
 {%- set batchable = "usage.service_tier in ('standard', 'priority')" %}
 
 -- each row through the Batch API on its own model (where it has a batch price and runs
--- on a real-time tier), at its contract rate
-own as (
+-- on a real-time tier): the list cost here, at its contract rate in `own`
+own_listed as (
     select
         usage.*,
         own_rung.tier_rank as own_tier_rank,
-        {{ contracted_cost('usage.current_cost_usd', 'usage.contract_rate') }}
-            as current_contracted_cost_usd,
-        {{ contracted_cost(
-            'case when ' ~ batchable ~ ' and own_batch.model_id is not null then '
-            ~ usage_cost('own_batch.', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
-                         'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
-                         is_long_context('own_batch.', 'usage.total_input_tokens',
-                                         'usage.request_count', 'usage.long_context_flag'), 'usage.')
-            ~ ' else usage.current_cost_usd end', 'usage.contract_rate') }}
-            as own_batch_contracted_cost_usd,
+        {{ batchable }} and own_batch.model_id is not null as has_own_batch,
+        case when {{ batchable }} and own_batch.model_id is not null then
+            {{ usage_cost('own_batch.', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
+                          'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
+                          is_long_context('own_batch.', 'usage.total_input_tokens',
+                                          'usage.request_count', 'usage.long_context_flag'), 'usage.') }}
+        end as own_batch_list_cost_usd,
         cast(cast(usage.bucket_start_at as date) as timestamp) as price_day_at
     from usage
     left join ladder as own_rung
@@ -99,33 +96,38 @@ own as (
         on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
 ),
 
+own as (
+    select
+        *,
+        {{ contracted_cost('current_cost_usd', 'contract_rate') }} as current_contracted_cost_usd,
+        {{ contracted_cost('case when has_own_batch then own_batch_list_cost_usd else current_cost_usd end',
+                           'contract_rate') }} as own_batch_contracted_cost_usd
+    from own_listed
+),
+
 -- every rung model of a cheaper tier the row could run on that day, priced for its
--- service tier and (where batchable) at batch
-candidates as (
+-- service tier and (where batchable) at batch: list costs, each written once
+candidates_listed as (
     select
         own.usage_id,
         rung.tier_rank,
         rung.rung_model_id,
         rung.rung_generation_rank,
         rung.is_stand_in,
-        {{ contracted_cost(
-            usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                       is_long_context('rung_price.', 'own.total_input_tokens',
-                                       'own.request_count', 'own.long_context_flag'), 'own.'),
-            'coalesce(rung_contract.contract_rate, 1)') }} as rung_cost_usd,
-        {{ contracted_cost(
-            'case when own.service_tier in (\'standard\', \'priority\') and rung_batch.model_id is not null then '
-            ~ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                         'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                         is_long_context('rung_batch.', 'own.total_input_tokens',
-                                         'own.request_count', 'own.long_context_flag'), 'own.')
-            ~ ' else ' ~ usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                       'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                       is_long_context('rung_price.', 'own.total_input_tokens',
-                                       'own.request_count', 'own.long_context_flag'), 'own.')
-            ~ ' end',
-            'coalesce(rung_contract.contract_rate, 1)') }} as rung_batch_cost_usd
+        {{ usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                      'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                      is_long_context('rung_price.', 'own.total_input_tokens',
+                                      'own.request_count', 'own.long_context_flag'), 'own.') }}
+            as rung_list_cost_usd,
+        own.service_tier in ('standard', 'priority') and rung_batch.model_id is not null
+            as has_rung_batch,
+        case when own.service_tier in ('standard', 'priority') and rung_batch.model_id is not null then
+            {{ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
+                          'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
+                          is_long_context('rung_batch.', 'own.total_input_tokens',
+                                          'own.request_count', 'own.long_context_flag'), 'own.') }}
+        end as rung_batch_list_cost_usd,
+        coalesce(rung_contract.contract_rate, 1) as rung_contract_rate
     from own
     inner join rungs as rung
         on rung.provider = own.provider
@@ -141,6 +143,20 @@ candidates as (
         and rung_contract.model_id = rung.rung_model_id
         and own.price_day_at >= rung_contract.valid_from_at
         and own.price_day_at < rung_contract.valid_to_at
+),
+
+-- the same at what you pay (the rung model's contract rate)
+candidates as (
+    select
+        usage_id,
+        tier_rank,
+        rung_model_id,
+        rung_generation_rank,
+        is_stand_in,
+        {{ contracted_cost('rung_list_cost_usd', 'rung_contract_rate') }} as rung_cost_usd,
+        {{ contracted_cost('case when has_rung_batch then rung_batch_list_cost_usd else rung_list_cost_usd end',
+                           'rung_contract_rate') }} as rung_batch_cost_usd
+    from candidates_listed
 ),
 
 -- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie
