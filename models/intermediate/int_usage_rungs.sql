@@ -72,7 +72,8 @@ row_tiers as (
     cross join (select distinct tier, tier_rank from rung_tiers) as names
 ),
 
-{%- set batchable = "usage.service_tier in ('standard', 'priority')" %}
+{%- set own_batch_applies = "usage.service_tier in ('standard', 'priority') and own_batch.model_id is not null" %}
+{%- set rung_batch_applies = "own.service_tier in ('standard', 'priority') and rung_batch.model_id is not null" %}
 
 -- each row through the Batch API on its own model (where it has a batch price and runs
 -- on a real-time tier): the list cost here, at its contract rate in `own`
@@ -80,8 +81,8 @@ own_listed as (
     select
         usage.*,
         own_rung.tier_rank as own_tier_rank,
-        {{ batchable }} and own_batch.model_id is not null as has_own_batch,
-        case when {{ batchable }} and own_batch.model_id is not null then
+        {{ own_batch_applies }} as has_own_batch,
+        case when {{ own_batch_applies }} then
             {{ usage_cost('own_batch.', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
                           'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
                           is_long_context('own_batch.', 'usage.total_input_tokens',
@@ -119,9 +120,8 @@ candidates_listed as (
                       is_long_context('rung_price.', 'own.total_input_tokens',
                                       'own.request_count', 'own.long_context_flag'), 'own.') }}
             as rung_list_cost_usd,
-        own.service_tier in ('standard', 'priority') and rung_batch.model_id is not null
-            as has_rung_batch,
-        case when own.service_tier in ('standard', 'priority') and rung_batch.model_id is not null then
+        {{ rung_batch_applies }} as has_rung_batch,
+        case when {{ rung_batch_applies }} then
             {{ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
                           'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
                           is_long_context('rung_batch.', 'own.total_input_tokens',
