@@ -18,6 +18,16 @@
         )') }}
 {%- endmacro %}
 
+{#- The cost of a usage row's own tokens (`row` = '' or 'alias.', its usual column names) at
+    one price row (`prefix`), with that price row's long-context rule: what a scenario
+    asks when it moves the row as it is to another model or to batch. -#}
+{% macro row_cost_at(prefix, row='') -%}
+    {{ usage_cost(prefix, row ~ 'input_tokens', row ~ 'cache_write_5m_tokens',
+                  row ~ 'cache_write_1h_tokens', row ~ 'cache_read_tokens', row ~ 'output_tokens',
+                  is_long_context(prefix, row ~ 'total_input_tokens', row ~ 'request_count',
+                                  row ~ 'long_context_flag'), row) }}
+{%- endmacro %}
+
 {#- Tokens times a price per million tokens (a DECIMAL with at most the price type's 12
     decimals), as USD in the money type: times 0.000001, rounded to 16 decimals. -#}
 {% macro usd_from_mtok_amount(amount) -%}

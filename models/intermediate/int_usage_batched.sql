@@ -42,15 +42,11 @@ joined as (
         {{ choose_price_columns(recommended_batch_applies, 'recommended_batch.', 'recommended_price.', 'o_') }},
         {{ choose_price_columns(own_batch_applies, 'own_batch.', 'usage.p_', 'ob_') }},
         case when {{ own_batch_applies }} then
-            {{ usage_cost('own_batch.', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
-                          'cache_read_tokens', 'output_tokens',
-                          is_long_context('own_batch.', 'total_input_tokens', 'request_count', 'long_context_flag'), '') }}
+            {{ row_cost_at('own_batch.') }}
             else current_cost_usd
         end as batched_cost_usd,
         case when {{ recommended_batch_applies }} then
-            {{ usage_cost('recommended_batch.', 'input_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens',
-                          'cache_read_tokens', 'output_tokens',
-                          is_long_context('recommended_batch.', 'total_input_tokens', 'request_count', 'long_context_flag'), '') }}
+            {{ row_cost_at('recommended_batch.') }}
             else tiered_cost_usd
         end as tiered_batched_cost_usd,
         -- each lever's confidence: confirmed when the class it relies on was declared or set

@@ -83,10 +83,7 @@ own_listed as (
         own_rung.tier_rank as own_tier_rank,
         {{ own_batch_applies }} as has_own_batch,
         case when {{ own_batch_applies }} then
-            {{ usage_cost('own_batch.', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
-                          'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
-                          is_long_context('own_batch.', 'usage.total_input_tokens',
-                                          'usage.request_count', 'usage.long_context_flag'), 'usage.') }}
+            {{ row_cost_at('own_batch.', 'usage.') }}
         end as own_batch_list_cost_usd,
         cast(cast(usage.bucket_start_at as date) as timestamp) as price_day_at
     from usage
@@ -115,17 +112,11 @@ candidates_listed as (
         rung.rung_model_id,
         rung.rung_generation_rank,
         rung.is_stand_in,
-        {{ usage_cost('rung_price.', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                      'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                      is_long_context('rung_price.', 'own.total_input_tokens',
-                                      'own.request_count', 'own.long_context_flag'), 'own.') }}
+        {{ row_cost_at('rung_price.', 'own.') }}
             as rung_list_cost_usd,
         {{ rung_batch_applies }} as has_rung_batch,
         case when {{ rung_batch_applies }} then
-            {{ usage_cost('rung_batch.', 'own.input_tokens', 'own.cache_write_5m_tokens',
-                          'own.cache_write_1h_tokens', 'own.cache_read_tokens', 'own.output_tokens',
-                          is_long_context('rung_batch.', 'own.total_input_tokens',
-                                          'own.request_count', 'own.long_context_flag'), 'own.') }}
+            {{ row_cost_at('rung_batch.', 'own.') }}
         end as rung_batch_list_cost_usd,
         coalesce(rung_contract.contract_rate, 1) as rung_contract_rate
     from own

@@ -144,10 +144,7 @@ candidate_costs as (
         usage.current_cost_usd,
         usage.contract_rate,
         key_candidates.*,
-        {{ usage_cost('key_candidates.c_', 'usage.input_tokens', 'usage.cache_write_5m_tokens',
-                      'usage.cache_write_1h_tokens', 'usage.cache_read_tokens', 'usage.output_tokens',
-                      is_long_context('key_candidates.c_', 'usage.total_input_tokens',
-                                      'usage.request_count', 'usage.long_context_flag'), 'usage.') }}
+        {{ row_cost_at('key_candidates.c_', 'usage.') }}
             as candidate_cost_usd
     from usage
     inner join key_candidates

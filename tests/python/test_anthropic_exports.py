@@ -27,6 +27,7 @@ from anthropic_fixtures import (
 from conftest import audit, failure_notice_of, query, run_dbt, table_contents
 from test_explain_silence import assert_the_report_shows_the_ladder_and_explains_any_silence
 
+from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -361,7 +362,7 @@ def test_a_variance_over_the_threshold_fails_the_run_and_names_the_line(
     shutil.copy(anthropic_warehouse, warehouse)
     completed = run_dbt(
         warehouse, tmp_path, "build", "--select", "cost_reconciliation+",
-        "--exclude", "resource_type:unit_test",
+        *NIGHTLY_EXCLUSIONS,
         "--vars", "{reconciliation_max_variance_pct: 0.1}", check=False,
     )  # fmt: skip
     assert completed.returncode != 0
