@@ -5,31 +5,27 @@ import os
 
 import dagster as dg
 
+from orchestration.assets.dbt import audit_dbt_assets
+from orchestration.assets.ingest import load_export_files
+from orchestration.assets.publish import published_marts
+from orchestration.assets.report import findings_report
+from orchestration.dbt_resource import PipelineDbtResource
 from orchestration.project import (
     DEFAULT_WAREHOUSE,
     REPO_ROOT,
     WAREHOUSE_ENV,
     dbt_project,
-    ensure_manifest,
     pipeline_dbt_executable,
 )
-
-ensure_manifest()  # the dbt assets below read target/manifest.json when defined
-
-from orchestration.assets.dbt import audit_dbt_assets  # noqa: E402
-from orchestration.assets.ingest import load_export_files  # noqa: E402
-from orchestration.assets.publish import published_marts  # noqa: E402
-from orchestration.assets.report import findings_report  # noqa: E402
-from orchestration.dbt_resource import PipelineDbtResource  # noqa: E402
-from orchestration.resources import AuditPaths  # noqa: E402
-from orchestration.schedules import (  # noqa: E402
+from orchestration.resources import AuditPaths
+from orchestration.schedules import (
     NightlyTime,
     audit_job,
     new_export_files_sensor,
     nightly_audit_schedule,
     nightly_time_from_env,
 )
-from orchestration.settings import CONFIG_ENV  # noqa: E402
+from orchestration.settings import CONFIG_ENV
 
 
 def build_definitions(

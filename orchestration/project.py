@@ -16,6 +16,10 @@ MANIFEST_PATH = TARGET_DIR / "manifest.json"
 WAREHOUSE_ENV = "LLM_COST_AUDIT_WAREHOUSE"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "llm_cost_audit.duckdb"
 
+# dbt unit tests prove the models' SQL on fixed rows, never the night's data: they run in
+# `make test` (tests/python/test_dbt_unit_tests.py and the Spark build), not every night.
+NIGHTLY_EXCLUSIONS = ("--exclude-resource-type", "unit_test")
+
 # Files whose change makes the parsed manifest stale.
 _DBT_INPUTS = ("dbt_project.yml", "models", "macros", "seeds", "tests/dbt", "profiles")
 

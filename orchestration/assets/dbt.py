@@ -28,15 +28,15 @@ from orchestration.build_state import plan_build, record_build
 from orchestration.dbt_parse_cache import cached_parse, keep_parse, start_from_cached_parse
 from orchestration.ingest.catalog import RAW_TABLES
 from orchestration.progress import progress_log
-from orchestration.project import MANIFEST_PATH, TARGET_DIR, dbt_project
+from orchestration.project import (
+    NIGHTLY_EXCLUSIONS,
+    TARGET_DIR,
+    dbt_project,
+    ensure_manifest,
+)
 from orchestration.resources import AuditPaths
 from orchestration.settings import load_settings
 from orchestration.warehouse import connect
-
-# dbt unit tests prove the models' SQL on fixed rows, never the night's data: they run in
-# `make test` (tests/python/test_dbt_unit_tests.py and the Spark build), not every night.
-NIGHTLY_EXCLUSIONS = ("--exclude-resource-type", "unit_test")
-
 
 # The load ledger's table of changed days: written by every load, so what reads it
 # depends on every raw-load asset instead of on a node of its own.
@@ -68,6 +68,11 @@ class LayeredTranslator(DagsterDbtTranslator):
 
 class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild every day of every model, not just the changed ones
+
+
+# Read when the assets are defined, so whoever imports this module first (Dagster, the
+# CLI, a test on a fresh clone) parses the project if target/ holds no current manifest.
+MANIFEST_PATH = ensure_manifest()
 
 
 @dbt_assets(manifest=MANIFEST_PATH, project=dbt_project, dagster_dbt_translator=LayeredTranslator())

@@ -202,7 +202,7 @@ def load_and_build(exports: Path, warehouse: Path, *select: str) -> None:
     (seeds, models and their data tests; the unit tests run once, in
     test_dbt_unit_tests.py): the narrowest call for a test whose subject is what a model
     computes, not the pipeline around it (Dagster, the checks, the report, publishing)."""
-    from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
+    from orchestration.project import NIGHTLY_EXCLUSIONS
 
     with duckdb.connect(str(warehouse)) as con:
         loaded = load_exports(con, exports, repo_root=REPO_ROOT)

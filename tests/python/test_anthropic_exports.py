@@ -27,8 +27,8 @@ from anthropic_fixtures import (
 from conftest import audit, failure_notice_of, query, run_dbt, table_contents
 from test_explain_silence import assert_the_report_shows_the_ladder_and_explains_any_silence
 
-from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
 from orchestration.ingest import UnsupportedFormatError, detect_format, load_exports
+from orchestration.project import NIGHTLY_EXCLUSIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import query
 
-from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
-from orchestration.project import REPO_ROOT, dbt_executable
+from orchestration.project import NIGHTLY_EXCLUSIONS, REPO_ROOT, dbt_executable
 from orchestration.report import load_summary, render_markdown
 from orchestration.warehouse import connect
 

@@ -9,7 +9,7 @@ import dagster as dg
 from orchestration.assets.ingest import FILES_CHECK, ROWS_CHECK
 from orchestration.definitions import defs
 from orchestration.ingest.catalog import RAW_TABLES
-from orchestration.project import MANIFEST_PATH
+from orchestration.project import ensure_manifest
 
 RAW = dg.AssetKey(["raw", "canonical_usage"])
 
@@ -41,7 +41,7 @@ def test_every_dbt_source_is_the_asset_that_loads_its_table():
     orphans = [k for k in graph.get_all_asset_keys() if not graph.get(k).is_materializable]
     assert orphans == []
     loads = {dg.AssetKey(["raw", name]) for name in RAW_TABLES}
-    manifest = json.loads(MANIFEST_PATH.read_text())
+    manifest = json.loads(ensure_manifest().read_text())
     sources = manifest["sources"]
     read_by_staging = set()
     for node in manifest["nodes"].values():

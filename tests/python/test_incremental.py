@@ -14,9 +14,14 @@ import duckdb
 import pytest
 from conftest import audit, query, run_dbt, table_contents, write_canonical_csv
 
-from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
 from orchestration.build_state import plan_build
-from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
+from orchestration.project import (
+    NIGHTLY_EXCLUSIONS,
+    PROFILES_DIR,
+    REPO_ROOT,
+    WAREHOUSE_ENV,
+    dbt_executable,
+)
 
 PREFIX_TOKENS = 2000  # above Sonnet's minimum cacheable length
 

@@ -6,11 +6,11 @@ import shutil
 
 from conftest import query, run_dbt
 
-from orchestration.project import MANIFEST_PATH
+from orchestration.project import ensure_manifest
 
 
 def _mart_nodes() -> list[dict]:
-    manifest = json.loads(MANIFEST_PATH.read_text())
+    manifest = json.loads(ensure_manifest().read_text())
     return [
         node
         for node in manifest["nodes"].values()

@@ -20,10 +20,15 @@ import duckdb
 import pytest
 from conftest import audit, declared_dbt_unit_tests, write_canonical_csv
 
-from orchestration.assets.dbt import NIGHTLY_EXCLUSIONS
 from orchestration.ingest.load import load_exports
 from orchestration.lake import PARTITION_COLUMN, export_raw_lake, read_lake_table
-from orchestration.project import PROFILES_DIR, REPO_ROOT, WAREHOUSE_ENV, dbt_executable
+from orchestration.project import (
+    NIGHTLY_EXCLUSIONS,
+    PROFILES_DIR,
+    REPO_ROOT,
+    WAREHOUSE_ENV,
+    dbt_executable,
+)
 from orchestration.settings import load_settings
 
 pytestmark = pytest.mark.slow  # a Spark build: `make test` only

@@ -1,0 +1,49 @@
+"""A fresh clone has no target/ folder: CI starts there, a developer's checkout rarely
+does. Every test module must still be collected, so every module of the package imports
+on a clean tree; the dbt assets parse the project themselves when no manifest is current.
+(Session 14's CI failed here: two test modules imported the dbt assets before anything
+had parsed the project.)"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from orchestration.project import REPO_ROOT
+
+
+def _checkout_files() -> list[str]:
+    """What a clone of this tree holds: tracked files and new ones not ignored."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (REPO_ROOT / name).is_file()]
+
+
+@pytest.mark.slow
+def test_every_test_module_is_collected_on_a_tree_without_target(tmp_path):
+    clone = tmp_path / "clone"
+    for name in _checkout_files():
+        (clone / name).parent.mkdir(parents=True, exist_ok=True)
+        (clone / name).write_bytes((REPO_ROOT / name).read_bytes())
+    assert not (clone / "target").exists()
+    # The clone's package, not the editable install's.
+    env = {**os.environ, "PYTHONPATH": str(clone)}
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+         "-p", "no:cacheprovider"],
+        cwd=clone, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert collected.returncode == 0, collected.stdout[-4000:] + collected.stderr[-2000:]
+    assert "error" not in collected.stdout.splitlines()[-1], collected.stdout[-4000:]
+    assert (clone / "target" / "manifest.json").exists()
+    imported_from = subprocess.run(
+        [sys.executable, "-c", "import orchestration; print(orchestration.__file__)"],
+        cwd=clone, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert Path(imported_from).is_relative_to(clone), imported_from
