@@ -39,6 +39,8 @@ FAILURES_DDL = f"""
 BUILT_TYPES = ("model", "seed", "snapshot")
 NOT_BUILT = ("error", "skipped")  # skipped: something it depends on failed
 TEST_FAILED = ("fail", "error")  # error: the test's query itself failed, or raised
+# How DuckDB's error begins when a query needs more than the memory limit allows.
+OUT_OF_MEMORY = "Out of Memory Error"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class BuildFailure:
     @property
     def did_not_build(self) -> bool:
         return self.resource_type in BUILT_TYPES
+
+    @property
+    def out_of_memory(self) -> bool:
+        return self.status == "error" and OUT_OF_MEMORY in (self.message or "")
 
     @property
     def arguments(self) -> dict[str, Any]:

@@ -11,7 +11,9 @@ the warehouse was last built, or the run's config asks for a full refresh
 A model that does not build or a test that fails does not hide the report: the step
 records what failed (orchestration/build_failures.py), writes the report (from this
 build's marts when every model built, else from the last published copy), then fails the
-run with the same words. The steps after it, publish included, do not run."""
+run with the same words. The steps after it, publish included, do not run. Before that,
+a build in which DuckDB ran out of memory builds what is left once more, one node at a time
+(orchestration/out_of_memory_rerun.py)."""
 
 import shutil
 import uuid
@@ -27,6 +29,11 @@ from orchestration.build_failures import failures_from_run_results, record_failu
 from orchestration.build_state import plan_build, record_build
 from orchestration.dbt_parse_cache import cached_parse, keep_parse, start_from_cached_parse
 from orchestration.ingest.catalog import RAW_TABLES
+from orchestration.out_of_memory_rerun import (
+    HeldCheckResults,
+    merged_failures,
+    rerun_args,
+)
 from orchestration.progress import progress_log
 from orchestration.project import (
     NIGHTLY_EXCLUSIONS,
@@ -95,27 +102,50 @@ def audit_dbt_assets(
     target_path = TARGET_DIR / f"audit-{context.run.run_id[:8]}-{uuid.uuid4().hex[:8]}"
     parse = cached_parse(paths.warehouse_path, settings.dbt_args())
     start_from_cached_parse(target_path, parse)
+    build_args = [
+        "build",
+        *NIGHTLY_EXCLUSIONS,
+        *(["--full-refresh"] if plan.full_refresh else []),
+        *settings.dbt_args(),
+    ]
+    checks = HeldCheckResults()
     invocation = dbt.cli(
-        [
-            "build",
-            *NIGHTLY_EXCLUSIONS,
-            *(["--full-refresh"] if plan.full_refresh else []),
-            *settings.dbt_args(),
-        ],
+        build_args,
         context=context,
         target_path=target_path,
         raise_on_error=False,  # a failed model or test is told below, in plain words
     )
-    for event in invocation.stream():
-        if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
-            progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
-        yield event
+    yield from checks.pass_through(_logged(invocation))
     keep_parse(target_path, parse)
     run_results = _run_results(invocation)
     failures = failures_from_run_results(run_results, invocation.manifest) if run_results else []
     if not failures and not invocation.is_successful():
         raise invocation.get_error()  # no node said why (dbt itself, a hook): dbt's words
-    ran = [result["unique_id"] for result in run_results["results"]] if run_results else []
+    ran = _ran(run_results)
+    targets = [invocation.target_path]
+    if out_of_memory := [f.name for f in failures if f.out_of_memory]:
+        said = f"DuckDB ran out of memory in {', '.join(out_of_memory)}"
+        progress_log.info("  %s: building what is left one node at a time", said)
+        context.log.warning(f"{said}; what did not build or run builds again, one at a time")
+        rerun_target = target_path.with_name(target_path.name + "-alone")
+        start_from_cached_parse(rerun_target, parse)
+        rerun = dbt.cli(
+            [*build_args, *rerun_args(invocation.target_path)],
+            context=context,
+            target_path=rerun_target,
+            raise_on_error=False,
+        )
+        yield from checks.pass_through(_logged(rerun))
+        rerun_results = _run_results(rerun)
+        if rerun_results is None:
+            raise rerun.get_error()
+        rerun_ran = _ran(rerun_results)
+        failures = merged_failures(
+            failures, failures_from_run_results(rerun_results, rerun.manifest), rerun_ran
+        )
+        ran += [unique_id for unique_id in rerun_ran if unique_id not in ran]
+        targets.append(rerun.target_path)
+    yield from checks.release()
     with connect(paths.warehouse_path) as con:
         record_failures(con, failures, ran=ran if context.is_subset else None)
         # Only a build of the whole project in which everything built and passed clears
@@ -128,8 +158,20 @@ def audit_dbt_assets(
         # published copy stays the last good one; the report is written here instead.
         raise _build_failed(paths)
     # dagster-dbt gives every run its own target folder; a nightly job would pile them up.
-    # A failed build keeps its folder (logs, run_results) for a look.
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+    # A failed build keeps its folders (logs, run_results) for a look.
+    for target in targets:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _logged(invocation: DbtCliInvocation):
+    for event in invocation.stream():
+        if isinstance(event, dg.Output):  # output names are `<schema>__<model>`
+            progress_log.info("  built %s", event.output_name.replace("__", ".", 1))
+        yield event
+
+
+def _ran(run_results: Mapping[str, Any] | None) -> list[str]:
+    return [result["unique_id"] for result in run_results["results"]] if run_results else []
 
 
 # The marts layer: what the report is written from and what publish copies.

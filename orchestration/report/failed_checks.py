@@ -25,6 +25,7 @@ from orchestration.report.formatting import (
     format_usd,
     percent,
 )
+from orchestration.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_ENV
 
 RECONCILIATION_TEST = "assert_costs_reconcile_with_the_bill"
 RECONCILIATION_MART = "marts.cost_reconciliation"
@@ -65,6 +66,18 @@ def _first_line(message: str | None) -> str:
     return lines[0] if lines else "dbt gave no message"
 
 
+def _why(failure: BuildFailure) -> str:
+    """dbt's first line; for DuckDB's out-of-memory error, what to do about it (DuckDB's
+    own advice names SQL settings the pipeline sets itself)."""
+    said = _first_line(failure.message)
+    if failure.out_of_memory:
+        said += (
+            f" (again when built alone, one query at a time: raise {MEMORY_LIMIT_ENV}, "
+            f'{DEFAULT_MEMORY_LIMIT} unless set; docs/operating.md, "Memory")'
+        )
+    return said
+
+
 def _published_at(published: Path) -> datetime | None:
     """When the published copy was last replaced (its file's time), if there is one."""
     if not published.exists():
@@ -101,9 +114,7 @@ def _names(relations: Sequence[str]) -> str:
 
 def _model_checks(failures: Sequence[BuildFailure]) -> list[FailedCheck]:
     checks = [
-        FailedCheck(
-            f"{f.resource_type.capitalize()} {f.relation} did not build: {_first_line(f.message)}"
-        )
+        FailedCheck(f"{f.resource_type.capitalize()} {f.relation} did not build: {_why(f)}")
         for f in failures
         if f.did_not_build and f.status == "error"
     ]
@@ -146,7 +157,7 @@ def _test_check(failure: BuildFailure) -> FailedCheck:
     what = _what_it_checks(failure)
     checks = f" (it checks that {what})" if what else ""
     if failure.status == "error":
-        return FailedCheck(f"{subject} could not run{checks}: {_first_line(failure.message)}")
+        return FailedCheck(f"{subject} could not run{checks}: {_why(failure)}")
     rows = (
         "" if failure.failed_rows is None else f": {_plural(failure.failed_rows, 'row')} failed it"
     )

@@ -1,0 +1,62 @@
+"""One more try, one node at a time, for a build in which DuckDB ran out of memory.
+
+dbt builds two nodes at once on DuckDB (the profile's `threads`), and both queries share
+the warehouse's one memory limit. DuckDB spills what it can, but two large joins or
+aggregations side by side can still exhaust it: at 10M calls a full build once failed so,
+in a key test run beside the tier ladder (benchmarks/RESULTS.md, ninth run). DuckDB's own
+advice is fewer threads. So when a node fails with DuckDB's out-of-memory error, the dbt
+step builds again what did not build or run, one node at a time, and keeps what already
+built: every model is idempotent (a table rebuilt whole, an incremental one replacing its
+days), so the rerun converges as any rerun of a half-failed build does
+(docs/operating.md, "Memory"). Only if that fails too is the build failed; the report
+then says to raise the memory limit.
+"""
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.build_failures import BuildFailure
+
+# What the rerun leaves out: each node the first build finished, passed or warned. A test
+# that failed runs again, so what depends on it is skipped again, as dbt build does.
+FINISHED = "result:success result:pass result:warn"
+
+
+def rerun_args(first_build_target: Path) -> list[str]:
+    """dbt arguments, beside the first build's own, for the rerun: one thread; the nodes
+    the first build finished excluded, read from its run_results.json."""
+    return ["--threads", "1", "--exclude", FINISHED, "--state", str(first_build_target)]
+
+
+def merged_failures(
+    first: Iterable[BuildFailure], rerun: Iterable[BuildFailure], rerun_ran: Iterable[str]
+) -> list[BuildFailure]:
+    """What the two builds leave failing: the rerun's word on each node it ran."""
+    ran = set(rerun_ran)
+    return [f for f in first if f.unique_id not in ran] + list(rerun)
+
+
+class HeldCheckResults:
+    """Failed check results, held back until the step knows whether a rerun checks
+    again: Dagster takes one result per check and step, and the rerun's is the word."""
+
+    def __init__(self) -> None:
+        self._held: dict[tuple[dg.AssetKey, str], dg.AssetCheckResult] = {}
+
+    def pass_through(self, events: Iterable[object]) -> Iterator[object]:
+        """The events, but each failed check's result held back: the latest replaces an
+        earlier one, and a pass drops it (the rerun's result is the word)."""
+        for event in events:
+            if isinstance(event, dg.AssetCheckResult):
+                key = (event.asset_key, event.check_name)
+                self._held.pop(key, None)
+                if not event.passed:
+                    self._held[key] = event
+                    continue
+            yield event
+
+    def release(self) -> Iterator[dg.AssetCheckResult]:
+        yield from self._held.values()
+        self._held = {}
