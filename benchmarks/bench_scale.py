@@ -246,6 +246,13 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
     lines += ["", "Totals (requests, current, optimized): pipeline vs baseline"]
     for r in results:
         lines.append(f"- {r['calls']:,}: {r['pipeline_totals']} vs {r['baseline_totals']}")
+    lines += ["", "Runs whose dbt build ran out of memory and built the rest one node at a time:"]
+    for r in results:
+        for name in ("full", "nightly", "long_streams"):
+            if name in r and (said := _rerun(r[name])):
+                lines.append(f"- {r['calls']:,}, {name.replace('_', ' ')}: {said}")
+    if lines[-1].endswith("one node at a time:"):
+        lines.append("- none")
     if any("long_streams" in r for r in results):
         lines += [
             "",
@@ -262,6 +269,13 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
                     f"| {long.peak_rss_mb:,.0f} MB | {long.peak_spill_mb:,.1f} MB |"
                 )
     return "\n".join(lines)
+
+
+def _rerun(run: Measure) -> str | None:
+    """The pipeline's progress line when its build reran what was left, one node at a time
+    (orchestration/out_of_memory_rerun.py)."""
+    said = [line.strip() for line in run.stdout.splitlines() if "one node at a time" in line]
+    return said[0] if said else None
 
 
 def _outcome(run: Measure) -> str:

@@ -5,14 +5,16 @@ the warehouse's one memory limit. DuckDB spills what it can, but two large joins
 aggregations side by side can still exhaust it: at 10M calls a full build once failed so,
 in a key test run beside the tier ladder (benchmarks/RESULTS.md, ninth run). DuckDB's own
 advice is fewer threads. So when a node fails with DuckDB's out-of-memory error, the dbt
-step builds again what did not build or run, one node at a time, and keeps what already
-built: every model is idempotent (a table rebuilt whole, an incremental one replacing its
-days), so the rerun converges as any rerun of a half-failed build does
-(docs/operating.md, "Memory"). Only if that fails too is the build failed; the report
-then says to raise the memory limit.
+step builds again what did not build or run, one node at a time and each query on one
+thread, and keeps what already built: every model is idempotent (a table rebuilt whole,
+an incremental one replacing its days), so the rerun converges as any rerun of a
+half-failed build does (docs/operating.md, "Memory"). Only if that fails too is the build
+failed; the report then says to raise the memory limit.
 """
 
+import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -24,10 +26,33 @@ from orchestration.build_failures import BuildFailure
 FINISHED = "result:success result:pass result:warn"
 
 
+# Read by the on-run-start hook `query_threads` (macros/query_threads.sql).
+QUERY_THREADS_ENV = "LLM_COST_AUDIT_DUCKDB_THREADS"
+
+
 def rerun_args(first_build_target: Path) -> list[str]:
-    """dbt arguments, beside the first build's own, for the rerun: one thread; the nodes
-    the first build finished excluded, read from its run_results.json."""
-    return ["--threads", "1", "--exclude", FINISHED, "--state", str(first_build_target)]
+    """dbt arguments, beside the first build's own, for the rerun: one node at a time; the
+    nodes the first build finished excluded, read from its run_results.json. Without
+    indirect selection, as dbt's default would also exclude a test that could not run
+    because its model, which built, is excluded. (A run of a few assets from the UI thus
+    reruns the tests it names, not those it took in through their models.)"""
+    return ["--threads", "1", "--exclude", FINISHED, "--state", str(first_build_target),
+            "--indirect-selection", "empty"]  # fmt: skip
+
+
+@contextmanager
+def one_thread_per_query() -> Iterator[None]:
+    """For a dbt process started inside: each DuckDB query on one thread, which holds
+    less in memory at once (a hash table or sort per thread)."""
+    before = os.environ.get(QUERY_THREADS_ENV)
+    os.environ[QUERY_THREADS_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[QUERY_THREADS_ENV]
+        else:
+            os.environ[QUERY_THREADS_ENV] = before
 
 
 def merged_failures(

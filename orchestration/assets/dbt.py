@@ -32,6 +32,7 @@ from orchestration.ingest.catalog import RAW_TABLES
 from orchestration.out_of_memory_rerun import (
     HeldCheckResults,
     merged_failures,
+    one_thread_per_query,
     rerun_args,
 )
 from orchestration.progress import progress_log
@@ -129,12 +130,13 @@ def audit_dbt_assets(
         context.log.warning(f"{said}; what did not build or run builds again, one at a time")
         rerun_target = target_path.with_name(target_path.name + "-alone")
         start_from_cached_parse(rerun_target, parse)
-        rerun = dbt.cli(
-            [*build_args, *rerun_args(invocation.target_path)],
-            context=context,
-            target_path=rerun_target,
-            raise_on_error=False,
-        )
+        with one_thread_per_query():  # the dbt process starts inside
+            rerun = dbt.cli(
+                [*build_args, *rerun_args(invocation.target_path)],
+                context=context,
+                target_path=rerun_target,
+                raise_on_error=False,
+            )
         yield from checks.pass_through(_logged(rerun))
         rerun_results = _run_results(rerun)
         if rerun_results is None:

@@ -130,6 +130,28 @@ def worked_example_warehouse(tmp_path_factory) -> Path:
     return built_once(tmp_path_factory, "worked", _audit_worked_example)
 
 
+_NOT_IN_A_CLONE = {".git", "target", "logs", "warehouse", "reports", "exports", "lake", "build"}
+
+
+def checkout_files() -> list[Path]:
+    """What a clone of this tree holds: tracked files and new ones not ignored; a plain
+    walk where git is missing."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        files = [REPO_ROOT / name for name in listed.split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        files = []
+        for folder, dirs, names in os.walk(REPO_ROOT):
+            dirs[:] = [d for d in dirs if d not in _NOT_IN_A_CLONE and not d.startswith(".venv")]
+            files.extend(Path(folder) / name for name in names)
+    return sorted(path for path in files if path.is_file())
+
+
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

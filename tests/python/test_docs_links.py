@@ -5,12 +5,12 @@ and, with an anchor, to a heading of it. Reads text files only: no warehouse, no
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+
+from conftest import checkout_files
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -30,31 +30,12 @@ MARKDOWN_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s
 FENCED_BLOCK = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-SKIPPED_DIRS = {".git", "target", "logs", "warehouse", "reports", "exports", "lake", "build"}
-
-
-def _repository_files() -> list[Path]:
-    """Tracked and untracked-but-not-ignored files; a plain walk where git is missing."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT,
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
-        files = [ROOT / name for name in listed.split("\0") if name]
-    except (OSError, subprocess.CalledProcessError):
-        files = []
-        for folder, dirs, names in os.walk(ROOT):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.startswith(".venv")]
-            files.extend(Path(folder) / name for name in names)
-    return sorted(path for path in files if path.is_file())
 
 
 @cache
 def _text_files() -> dict[Path, str]:
     texts = {}
-    for path in _repository_files():
+    for path in checkout_files():
         data = path.read_bytes()
         if b"\0" in data:
             continue

@@ -10,27 +10,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import checkout_files
 
 from orchestration.project import REPO_ROOT
-
-
-def _checkout_files() -> list[str]:
-    """What a clone of this tree holds: tracked files and new ones not ignored."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    return [name for name in listed.split("\0") if name and (REPO_ROOT / name).is_file()]
 
 
 @pytest.mark.slow
 def test_every_test_module_is_collected_on_a_tree_without_target(tmp_path):
     clone = tmp_path / "clone"
-    for name in _checkout_files():
-        (clone / name).parent.mkdir(parents=True, exist_ok=True)
-        (clone / name).write_bytes((REPO_ROOT / name).read_bytes())
+    for path in checkout_files():
+        copy = clone / path.relative_to(REPO_ROOT)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_bytes(path.read_bytes())
     assert not (clone / "target").exists()
     # The clone's package, not the editable install's.
     env = {**os.environ, "PYTHONPATH": str(clone)}
