@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.out_of_memory_rerun import RERUN_SAID
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -246,13 +248,14 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
     lines += ["", "Totals (requests, current, optimized): pipeline vs baseline"]
     for r in results:
         lines.append(f"- {r['calls']:,}: {r['pipeline_totals']} vs {r['baseline_totals']}")
+    reruns = [
+        f"- {r['calls']:,}, {name.replace('_', ' ')}: {said}"
+        for r in results
+        for name in ("full", "nightly", "long_streams")
+        if name in r and (said := _rerun(r[name]))
+    ]
     lines += ["", "Runs whose dbt build ran out of memory and built the rest one node at a time:"]
-    for r in results:
-        for name in ("full", "nightly", "long_streams"):
-            if name in r and (said := _rerun(r[name])):
-                lines.append(f"- {r['calls']:,}, {name.replace('_', ' ')}: {said}")
-    if lines[-1].endswith("one node at a time:"):
-        lines.append("- none")
+    lines += reruns or ["- none"]
     if any("long_streams" in r for r in results):
         lines += [
             "",
@@ -274,7 +277,7 @@ def report(results: list[dict], per_row_seconds: float, per_row_rss: float, samp
 def _rerun(run: Measure) -> str | None:
     """The pipeline's progress line when its build reran what was left, one node at a time
     (orchestration/out_of_memory_rerun.py)."""
-    said = [line.strip() for line in run.stdout.splitlines() if "one node at a time" in line]
+    said = [line.strip() for line in run.stdout.splitlines() if RERUN_SAID in line]
     return said[0] if said else None
 
 

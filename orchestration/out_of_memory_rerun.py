@@ -26,6 +26,10 @@ from orchestration.build_failures import BuildFailure
 FINISHED = "result:success result:pass result:warn"
 
 
+# The progress line's words when a build reruns (the CLI prints it; benchmarks and tests
+# look for it).
+RERUN_SAID = "building what is left one node at a time"
+
 # Read by the on-run-start hook `query_threads` (macros/query_threads.sql).
 QUERY_THREADS_ENV = "LLM_COST_AUDIT_DUCKDB_THREADS"
 

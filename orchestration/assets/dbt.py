@@ -30,6 +30,7 @@ from orchestration.build_state import plan_build, record_build
 from orchestration.dbt_parse_cache import cached_parse, keep_parse, start_from_cached_parse
 from orchestration.ingest.catalog import RAW_TABLES
 from orchestration.out_of_memory_rerun import (
+    RERUN_SAID,
     HeldCheckResults,
     merged_failures,
     one_thread_per_query,
@@ -126,7 +127,7 @@ def audit_dbt_assets(
     targets = [invocation.target_path]
     if out_of_memory := [f.name for f in failures if f.out_of_memory]:
         said = f"DuckDB ran out of memory in {', '.join(out_of_memory)}"
-        progress_log.info("  %s: building what is left one node at a time", said)
+        progress_log.info("  %s: %s", said, RERUN_SAID)
         context.log.warning(f"{said}; what did not build or run builds again, one at a time")
         rerun_target = target_path.with_name(target_path.name + "-alone")
         start_from_cached_parse(rerun_target, parse)

@@ -1,7 +1,7 @@
 """A fresh clone has no target/ folder: CI starts there, a developer's checkout rarely
 does. Every test module must still be collected, so every module of the package imports
 on a clean tree; the dbt assets parse the project themselves when no manifest is current.
-(Session 14's CI failed here: two test modules imported the dbt assets before anything
+(CI once failed here: two test modules imported the dbt assets before anything
 had parsed the project.)"""
 
 import os

@@ -18,7 +18,12 @@ from conftest import audit, query, run_dbt, table_contents
 
 from orchestration.build_failures import BuildFailure
 from orchestration.demo import generate_demo
-from orchestration.out_of_memory_rerun import HeldCheckResults, merged_failures, rerun_args
+from orchestration.out_of_memory_rerun import (
+    RERUN_SAID,
+    HeldCheckResults,
+    merged_failures,
+    rerun_args,
+)
 from orchestration.project import NIGHTLY_EXCLUSIONS
 from orchestration.report.failed_checks import failure_notice
 from orchestration.warehouse import MEMORY_LIMIT_ENV
@@ -106,7 +111,7 @@ def test_a_build_out_of_memory_beside_another_builds_the_rest_alone_to_the_same_
     capfd.readouterr()
     assert audit(tmp_path / "exports", warehouse) == 0
     printed = "".join(capfd.readouterr())
-    reruns = [line for line in printed.splitlines() if "one node at a time" in line]
+    reruns = [line for line in printed.splitlines() if RERUN_SAID in line]
     assert len(reruns) == 1 and "DuckDB ran out of memory in " in reruns[0], printed[-3000:]
     assert _marts(warehouse) == _marts(demo_warehouse)
 
