@@ -11,6 +11,7 @@ joining a cache stream, a day never seen before, and a day whose rows all leave.
 
 import json
 import os
+import select
 import shutil
 import subprocess
 from datetime import date
@@ -33,7 +34,7 @@ from orchestration.settings import load_settings
 
 pytestmark = pytest.mark.slow  # a Spark build: `make test` only
 
-SPARK_DBT = REPO_ROOT / ".venv-spark" / "bin" / "dbt"
+SPARK_PYTHON = REPO_ROOT / ".venv-spark" / "bin" / "python"
 MARTS = sorted(path.stem for path in (REPO_ROOT / "models" / "marts").glob("*.sql"))
 
 
@@ -83,13 +84,56 @@ def lake(duckdb_warehouse, tmp_path_factory) -> Path:
     return lake_dir
 
 
+class SparkDbt:
+    """The module's dbt commands on Spark, one after another in one process
+    (spark_dbt_session.py): the next night's run reuses the full build's Spark session and
+    its warmed-up JVM (benchmarks/TEST_SUITE.md, session 16). Each command is answered as
+    the `dbt` command would be: its exit code, and its console output as `stdout`."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.console = log.open("w")
+        self.process = subprocess.Popen(
+            [str(SPARK_PYTHON), str(Path(__file__).with_name("spark_dbt_session.py"))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.console, text=True,
+        )  # fmt: skip
+
+    def run(self, args: list[str], env: dict, cwd: Path) -> subprocess.CompletedProcess:
+        start = self.log.stat().st_size
+        request = {"args": args, "env": env, "cwd": str(cwd)}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        ready, _, _ = select.select([self.process.stdout], [], [], 1800)
+        reply = self.process.stdout.readline() if ready else ""
+        # no reply: the session died or hung; its log says why
+        returncode = json.loads(reply)["returncode"] if reply else -1
+        with self.log.open(errors="replace") as output:
+            output.seek(start)
+            return subprocess.CompletedProcess(args, returncode, output.read(), "")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.console.close()
+
+
 @pytest.fixture(scope="module")
-def spark_build(lake, settings_dir, tmp_path_factory) -> dict:
-    assert SPARK_DBT.exists(), "the Spark venv is missing: run `make spark-setup`"
+def spark_dbt(tmp_path_factory):
+    assert SPARK_PYTHON.exists(), "the Spark venv is missing: run `make spark-setup`"
+    session = SparkDbt(tmp_path_factory.mktemp("spark_session") / "console.log")
+    yield session
+    session.close()
+
+
+@pytest.fixture(scope="module")
+def spark_build(spark_dbt, lake, settings_dir, tmp_path_factory) -> dict:
     root = tmp_path_factory.mktemp("spark")
     # a first build: `--full-refresh` so every data test reads every row, as the pipeline's
     # first build does (an incremental run's tests read the rebuilt days only)
-    completed = _run_spark_dbt("build", lake, root, settings_dir, "--full-refresh")
+    completed = _run_spark_dbt(spark_dbt, "build", lake, root, settings_dir, "--full-refresh")
     results = root / "target" / "run_results.json"  # the incremental run rewrites it
     return {
         "completed": completed,
@@ -99,7 +143,12 @@ def spark_build(lake, settings_dir, tmp_path_factory) -> dict:
 
 
 def _run_spark_dbt(
-    command: str, lake: Path, spark_dir: Path, settings_dir: Path, *flags: str
+    spark_dbt: SparkDbt,
+    command: str,
+    lake: Path,
+    spark_dir: Path,
+    settings_dir: Path,
+    *flags: str,
 ) -> subprocess.CompletedProcess:
     # the same settings files the DuckDB audit read, as `llm-cost-audit settings` gives them
     settings = load_settings(settings_dir)
@@ -110,11 +159,11 @@ def _run_spark_dbt(
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
     }
-    return subprocess.run(
-        [str(SPARK_DBT), command, "--target", "spark", "--project-dir", str(REPO_ROOT),
+    return spark_dbt.run(
+        [command, "--target", "spark", "--project-dir", str(REPO_ROOT),
          "--profiles-dir", str(PROFILES_DIR), "--target-path", str(spark_dir / "target"),
          "--log-path", str(spark_dir / "logs"), *flags, *settings.dbt_args()],
-        env=env, cwd=spark_dir, capture_output=True, text=True, timeout=1800,
+        env, spark_dir,
     )  # fmt: skip
 
 
@@ -296,7 +345,9 @@ def _next_night(
 
 
 @pytest.fixture(scope="module")
-def late_load(duckdb_warehouse, spark_build, compared, settings_dir, tmp_path_factory) -> dict:
+def late_load(
+    duckdb_warehouse, spark_dbt, spark_build, compared, settings_dir, tmp_path_factory
+) -> dict:
     """The next night, after the full build: the late file is rewritten in place with a
     call joining a cache stream and its Nov 2 call moved to Nov 3 (a day not seen before),
     so Nov 2 has no row left. The raw data is loaded into a copy of the DuckDB warehouse,
@@ -314,7 +365,7 @@ def late_load(duckdb_warehouse, spark_build, compared, settings_dir, tmp_path_fa
     late_calls = duckdb_warehouse.parent / "exports" / "late" / "late_calls.csv"
     moved = {**NEW_DAY_CALL, "timestamp": "2026-11-03T09:30:00Z"}
     lake = _next_night(warehouse, late_calls, [LATE_STREAM_CALL, moved], workdir, settings_dir)
-    assert _succeeded(_run_spark_dbt("run", lake, spark_build["root"], settings_dir))
+    assert _succeeded(_run_spark_dbt(spark_dbt, "run", lake, spark_build["root"], settings_dir))
     return {"warehouse": warehouse, "held_before": held_before}
 
 
