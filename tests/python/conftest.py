@@ -31,6 +31,10 @@ from orchestration.project import (
 )
 
 quiet_environment()  # no telemetry from dbt or Dagster, from the first import on
+# No debug-level file log from the suite's dbt processes (the pipeline keeps it for a
+# failed night's diagnosis; no test reads it): about 2 of an audit's 16 CPU-s of dbt
+# (benchmarks/TEST_SUITE.md, session 16). DBT_LOG_LEVEL_FILE=debug brings it back.
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
 
 
 def write_canonical_csv(path: Path, rows: list[dict]) -> Path:
