@@ -7,7 +7,10 @@ project from that lake on a local Spark session (seeds, models, data tests, unit
 and every mart must equal DuckDB's: every row, counts exactly, money to the last of its
 decimals. One Spark build for the module (a few minutes on two cores), then one
 incremental run on its tables that brings all three things a night can bring: a late call
-joining a cache stream, a day never seen before, and a day whose rows all leave."""
+joining a cache stream, a day never seen before, and a day whose rows all leave. Both
+commands run in one process (class SparkDbt), so the run starts on the build's warm Spark
+session, where a real night starts its own; what the run reads of the build (tables,
+partitions) it reads from the metastore and the table files either way."""
 
 import json
 import os
