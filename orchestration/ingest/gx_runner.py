@@ -104,15 +104,29 @@ def run_suite_on_query(
 
 
 def _validate(batch: Any, expectations: list[gxe.Expectation], index_columns: list[str]) -> list:
-    suite = gx.ExpectationSuite(name="ingest_suite", expectations=expectations)
-    validation = batch.validate(
-        suite,
-        result_format={
+    """Every expectation's verdict first, with nothing else computed (GE's BOOLEAN_ONLY:
+    one unexpected-record count each); then only the failed ones again, for the records
+    they flag. A valid file, the usual case, pays for the verdicts alone (a month of
+    daily files loaded in 5.8 s of CPU instead of 10.0: benchmarks/TEST_SUITE.md)."""
+    results = _run(batch, expectations, {"result_format": "BOOLEAN_ONLY"})
+    failed = [i for i, result in enumerate(results) if not result.success]
+    if failed:
+        detail = {
             "result_format": "SUMMARY",
             "unexpected_index_column_names": index_columns,
             "partial_unexpected_count": MAX_REPORTED_RECORDS,
-        },
-    )
+        }
+        again = _run(batch, [expectations[i] for i in failed], detail)
+        for i, result in zip(failed, again, strict=True):
+            results[i] = result
+    return results
+
+
+def _run(batch: Any, expectations: list[gxe.Expectation], result_format: dict) -> list:
+    """The results of `expectations` on `batch`, in their order (GE's is its own: each is
+    found again by its meta {"check": i})."""
+    suite = gx.ExpectationSuite(name="ingest_suite", expectations=expectations)
+    validation = batch.validate(suite, result_format=result_format)
     by_check: dict[int, Any] = {}
     for result in validation.results:
         config = result.expectation_config
@@ -120,11 +134,12 @@ def _validate(batch: Any, expectations: list[gxe.Expectation], index_columns: li
         if error is not None:
             raise ExpectationErrored(f"{config.type} on {config.kwargs.get('column')}: {error}")
         by_check[config.meta["check"]] = result
-    if sorted(by_check) != list(range(len(expectations))):
+    checks = [expectation.meta["check"] for expectation in expectations]
+    if sorted(by_check) != sorted(checks):
         raise ExpectationErrored(
             f"GE returned {len(by_check)} results for {len(expectations)} expectations"
         )
-    return [by_check[i] for i in range(len(expectations))]
+    return [by_check[check] for check in checks]
 
 
 @functools.cache

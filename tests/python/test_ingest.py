@@ -792,6 +792,54 @@ def test_the_sql_suite_runs_on_the_callers_connection_and_transaction() -> None:
     assert con.execute("select x from kept").fetchall() == [(1,)]
 
 
+def test_only_failed_expectations_quote_records_and_results_keep_the_suites_order() -> None:
+    """The runner asks GE for every verdict first and runs only the failed expectations
+    again for their records: on both routes each result stays at its expectation's place,
+    a failure carries its count, its first records and a table check's observed value."""
+    import great_expectations.expectations as gxe
+
+    def suite() -> list:
+        return [
+            gxe.ExpectColumnValuesToNotBeNull(column="provider", meta={"check": 0}),
+            gxe.ExpectColumnValuesToBeBetween(column="tokens", min_value=0, meta={"check": 1}),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="provider", value_set=["anthropic"], meta={"check": 2}
+            ),
+            gxe.ExpectTableRowCountToEqual(value=7, meta={"check": 3}),
+            # the pandas route's row conditions (provider suites): row 4 is a bucket
+            # without a width
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="width",
+                row_condition='kind=="bucket"',
+                condition_parser="pandas",
+                meta={"check": 4},
+            ),  # fmt: skip
+        ]
+
+    rows = (
+        "select i as source_record, 'anthropic' as provider,"
+        " case when i in (3, 5) then -i else i end as tokens,"
+        " case when i % 2 = 0 then 'bucket' else 'request' end as kind,"
+        " case when i <> 4 then 60 end as width"
+        " from range(1, 6) t(i) order by 1"
+    )
+    con = duckdb.connect()
+    on_frame = run_suite_on_frame(con.execute(rows).df(), suite(), ["source_record"])
+    on_query = run_suite_on_query(con, rows, suite()[:4], ["source_record"])
+    for results in (on_frame, on_query):
+        assert [r.expectation_config.meta["check"] for r in results] == [0, 1, 2, 3, 4][
+            : len(results)
+        ]
+        assert [r.success for r in results] == [True, False, True, False, False][: len(results)]
+        assert results[1].result["unexpected_count"] == 2
+        assert [r["source_record"] for r in results[1].result["partial_unexpected_index_list"]] == [
+            3, 5,
+        ]  # fmt: skip
+        assert results[3].result["observed_value"] == 5
+    assert on_frame[4].result["unexpected_count"] == 1
+    assert on_frame[4].result["partial_unexpected_index_list"][0]["source_record"] == 4
+
+
 def test_exception_info_is_read_in_both_shapes() -> None:
     assert exception_message({"raised_exception": False, "exception_message": None}) is None
     assert exception_message({"raised_exception": True, "exception_message": "boom"}) == "boom"
