@@ -813,7 +813,7 @@ def test_only_failed_expectations_quote_records_and_results_keep_the_suites_orde
                 row_condition='kind=="bucket"',
                 condition_parser="pandas",
                 meta={"check": 4},
-            ),  # fmt: skip
+            ),
         ]
 
     rows = (
@@ -827,9 +827,7 @@ def test_only_failed_expectations_quote_records_and_results_keep_the_suites_orde
     on_frame = run_suite_on_frame(con.execute(rows).df(), suite(), ["source_record"])
     on_query = run_suite_on_query(con, rows, suite()[:4], ["source_record"])
     for results in (on_frame, on_query):
-        assert [r.expectation_config.meta["check"] for r in results] == [0, 1, 2, 3, 4][
-            : len(results)
-        ]
+        assert [r.expectation_config.meta["check"] for r in results] == list(range(len(results)))
         assert [r.success for r in results] == [True, False, True, False, False][: len(results)]
         assert results[1].result["unexpected_count"] == 2
         assert [r["source_record"] for r in results[1].result["partial_unexpected_index_list"]] == [
