@@ -11,6 +11,7 @@ one: it imports none of them.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -165,8 +166,15 @@ def _decode_head(path: Path, head: bytes, truncated: bool) -> str:
         ) from None
 
 
+@functools.cache
+def _scratch_database() -> duckdb.DuckDBPyConnection:
+    """An empty in-memory database to read file schemas with: opening a new one costs
+    about 17 ms, a cursor on this one almost nothing."""
+    return duckdb.connect()
+
+
 def _parquet_columns(path: Path) -> tuple[str, ...]:
-    con = duckdb.connect()
+    con = _scratch_database().cursor()
     try:
         rows = con.execute(
             "select column_name from (describe select * from read_parquet(?))", [str(path)]
