@@ -106,8 +106,8 @@ def run_suite_on_query(
 def _validate(batch: Any, expectations: list[gxe.Expectation], index_columns: list[str]) -> list:
     """Every expectation's verdict first, with nothing else computed (GE's BOOLEAN_ONLY:
     one unexpected-record count each); then only the failed ones again, for the records
-    they flag. A valid file, the usual case, pays for the verdicts alone (a month of
-    daily files loaded in 5.8 s of CPU instead of 10.0: benchmarks/TEST_SUITE.md)."""
+    they flag. A valid file, the usual case, pays for the verdicts alone (the figures:
+    benchmarks/TEST_SUITE.md, session 17)."""
     results = _run(batch, expectations, {"result_format": "BOOLEAN_ONLY"})
     failed = [i for i, result in enumerate(results) if not result.success]
     if failed:

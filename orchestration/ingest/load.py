@@ -206,7 +206,7 @@ def _load_file(
     options: LoadOptions,
 ) -> FileOutcome:
     """`load_file` once the raw tables exist: `load_exports` makes sure of them once, not
-    for each file (about 10 ms a file, most of a nightly run's time on a file it already
+    for each file (about 11 ms a file, most of a nightly run's time on a file it already
     holds). `path` is resolved."""
     content_sha256 = _sha256(path)
     previous = con.execute(
