@@ -12,6 +12,15 @@ availability as (
     select * from {{ ref('model_availability') }}
 ),
 
-{{ tier_rungs('final', 'ladder', 'availability') }}
+{{ tier_rungs('rungs', 'ladder', 'availability') }},
+
+-- how many models may stand for the tier: with one (every tier of the project's seeds)
+-- the ladder takes that model's cost as it is, with no cheapest to find per call
+final as (
+    select
+        rungs.*,
+        count(*) over (partition by provider, model_id, tier_rank, valid_from) as rung_models_in_tier
+    from rungs
+)
 
 select * from final

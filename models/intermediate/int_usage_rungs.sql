@@ -105,13 +105,14 @@ own as (
 
 -- every rung model of a cheaper tier the row could run on that day, priced for its
 -- service tier and (where batchable) at batch: list costs, each written once
-candidates_listed as (
+candidates_listed as {{ not_materialized() }} (
     select
         own.usage_id,
         rung.tier_rank,
         rung.rung_model_id,
         rung.rung_generation_rank,
         rung.is_stand_in,
+        rung.rung_models_in_tier,
         {{ row_cost_at('rung_price.', 'own.') }}
             as rung_list_cost_usd,
         {{ rung_batch_applies }} as has_rung_batch,
@@ -137,34 +138,43 @@ candidates_listed as (
 ),
 
 -- the same at what you pay (the rung model's contract rate)
-candidates as (
+candidates as {{ not_materialized() }} (
     select
         usage_id,
         tier_rank,
         rung_model_id,
         rung_generation_rank,
         is_stand_in,
+        rung_models_in_tier,
         {{ contracted_cost('rung_list_cost_usd', 'rung_contract_rate') }} as rung_cost_usd,
         {{ contracted_cost('case when has_rung_batch then rung_batch_list_cost_usd else rung_list_cost_usd end',
                            'rung_contract_rate') }} as rung_batch_cost_usd
     from candidates_listed
 ),
 
--- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie
+-- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie.
+-- A tier with one rung model has one candidate per row: it is taken as it is, since a
+-- grouping by row would hash every priced row once per rung (the ladder's largest cost)
+{%- set best = struct_of([
+    ('cost', 'rung_cost_usd'),
+    ('newest_generation', '-rung_generation_rank'),
+    ('rung_model_id', 'rung_model_id'),
+    ('rung_cost_usd', 'rung_cost_usd'),
+    ('rung_batch_cost_usd', 'rung_batch_cost_usd'),
+    ('is_stand_in', 'is_stand_in'),
+]) %}
 cheapest as (
-    select
-        usage_id,
-        tier_rank,
-        min({{ struct_of([
-            ('cost', 'rung_cost_usd'),
-            ('newest_generation', '-rung_generation_rank'),
-            ('rung_model_id', 'rung_model_id'),
-            ('rung_cost_usd', 'rung_cost_usd'),
-            ('rung_batch_cost_usd', 'rung_batch_cost_usd'),
-            ('is_stand_in', 'is_stand_in'),
-        ]) }}) as best
+    select usage_id, tier_rank, {{ best }} as best
     from candidates
     where rung_cost_usd is not null
+        and rung_models_in_tier = 1
+
+    union all
+
+    select usage_id, tier_rank, min({{ best }}) as best
+    from candidates
+    where rung_cost_usd is not null
+        and rung_models_in_tier > 1
     group by usage_id, tier_rank
 ),
 
