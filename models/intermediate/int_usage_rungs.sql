@@ -103,30 +103,44 @@ own as (
     from own_listed
 ),
 
--- every rung model of a cheaper tier the row could run on that day, priced for its
--- service tier and (where batchable) at batch: list costs, each written once
-candidates_listed as {{ not_materialized() }} (
+{%- set row_columns = ['usage_id', 'usage_date', 'provider', 'model_id', 'account', 'workspace',
+                       'api_key', 'service_tier', 'own_tier_rank', 'current_contracted_cost_usd',
+                       'own_batch_contracted_cost_usd'] %}
+
+-- each row on each tier of its vendor's ladder below the largest, with every rung model of
+-- that tier it could run on that day (none where it is on that tier or below, or on no
+-- ladder), priced for its service tier and (where batchable) at batch: list costs, each
+-- written once. A rung model with no price that day, or no price for the row's tokens, is
+-- no candidate: its cost is null.
+row_rungs_listed as {{ not_materialized() }} (
     select
-        own.usage_id,
-        rung.tier_rank,
+        {%- for column in row_columns %}
+        own.{{ column }},
+        {%- endfor %}
+        row_tiers.tier as rung,
+        row_tiers.tier_rank as rung_tier_rank,
         rung.rung_model_id,
         rung.rung_generation_rank,
         rung.is_stand_in,
-        rung.rung_models_in_tier,
-        {{ row_cost_at('rung_price.', 'own.') }}
-            as rung_list_cost_usd,
+        coalesce(rung.rung_models_in_tier, 0) as rung_models_in_tier,
+        case when rung_price.model_id is not null then
+            {{ row_cost_at('rung_price.', 'own.') }}
+        end as rung_list_cost_usd,
         {{ rung_batch_applies }} as has_rung_batch,
         case when {{ rung_batch_applies }} then
             {{ row_cost_at('rung_batch.', 'own.') }}
         end as rung_batch_list_cost_usd,
         coalesce(rung_contract.contract_rate, 1) as rung_contract_rate
     from own
-    inner join rungs as rung
+    inner join row_tiers
+        on row_tiers.provider = own.provider
+    left join rungs as rung
         on rung.provider = own.provider
         and rung.model_id = own.model_id
+        and rung.tier_rank = row_tiers.tier_rank
         and cast(own.usage_at as date) >= rung.valid_from
         and cast(own.usage_at as date) < rung.valid_to
-    inner join prices as rung_price
+    left join prices as rung_price
         on {{ price_lookup('rung_price', 'rung.rung_model_id', 'own.service_tier', 'own') }}
     left join prices as rung_batch
         on {{ price_lookup('rung_batch', 'rung.rung_model_id', "'batch'", 'own') }}
@@ -138,23 +152,20 @@ candidates_listed as {{ not_materialized() }} (
 ),
 
 -- the same at what you pay (the rung model's contract rate)
-candidates as {{ not_materialized() }} (
+row_rungs as {{ not_materialized() }} (
     select
-        usage_id,
-        tier_rank,
-        rung_model_id,
-        rung_generation_rank,
-        is_stand_in,
-        rung_models_in_tier,
+        *,
         {{ contracted_cost('rung_list_cost_usd', 'rung_contract_rate') }} as rung_cost_usd,
         {{ contracted_cost('case when has_rung_batch then rung_batch_list_cost_usd else rung_list_cost_usd end',
                            'rung_contract_rate') }} as rung_batch_cost_usd
-    from candidates_listed
+    from row_rungs_listed
 ),
 
--- the tier's cheapest rung at what you pay; the newest generation, then the id, on a tie.
--- A tier with one rung model has one candidate per row: it is taken as it is, since a
--- grouping by row would hash every priced row once per rung (the ladder's largest cost)
+-- the row's candidate on each tier: the tier's cheapest rung model at what you pay, the
+-- newest generation, then the id, on a tie. Where one model may stand for the tier (every
+-- tier of the project's seeds, int_tier_rungs.rung_models_in_tier) the row has at most one
+-- candidate, taken as it is; only tiers with several are grouped by row, since grouping
+-- (and joining back) every priced row once per rung was the ladder's largest cost.
 {%- set best = struct_of([
     ('cost', 'rung_cost_usd'),
     ('newest_generation', '-rung_generation_rank'),
@@ -163,23 +174,40 @@ candidates as {{ not_materialized() }} (
     ('rung_batch_cost_usd', 'rung_batch_cost_usd'),
     ('is_stand_in', 'is_stand_in'),
 ]) %}
-cheapest as (
-    select usage_id, tier_rank, {{ best }} as best
-    from candidates
-    where rung_cost_usd is not null
-        and rung_models_in_tier = 1
+{%- set row_tier_columns = row_columns + ['rung', 'rung_tier_rank'] %}
+candidates as (
+    select
+        {%- for column in row_tier_columns %}
+        {{ column }},
+        {%- endfor %}
+        case when rung_cost_usd is not null then rung_model_id end as rung_model_id,
+        rung_cost_usd,
+        rung_batch_cost_usd,
+        rung_cost_usd is not null and is_stand_in as is_stand_in
+    from row_rungs
+    where rung_models_in_tier <= 1
 
     union all
 
-    select usage_id, tier_rank, min({{ best }}) as best
-    from candidates
-    where rung_cost_usd is not null
-        and rung_models_in_tier > 1
-    group by usage_id, tier_rank
+    select
+        {%- for column in row_tier_columns %}
+        {{ column }},
+        {%- endfor %}
+        best.rung_model_id,
+        best.rung_cost_usd,
+        best.rung_batch_cost_usd,
+        best.is_stand_in
+    from (
+        select
+            {%- for column in row_tier_columns %}
+            {{ column }},
+            {%- endfor %}
+            min(case when rung_cost_usd is not null then {{ best }} end) as best
+        from row_rungs
+        where rung_models_in_tier > 1
+        group by {{ row_tier_columns | join(', ') }}
+    ) as grouped
 ),
-
-{%- set row_columns = ['usage_id', 'usage_date', 'provider', 'model_id', 'account', 'workspace',
-                       'api_key', 'service_tier', 'own_tier_rank', 'current_contracted_cost_usd'] %}
 
 per_row as (
     select
@@ -197,34 +225,28 @@ per_row as (
 
     union all
 
+    -- a row already on the tier or below keeps its model; one with no candidate stays at
+    -- its current cost, not covered
     select
-        {%- for column in row_columns %}
-        own.{{ column }},
+        {%- for column in row_tier_columns %}
+        {{ column }},
         {%- endfor %}
-        row_tiers.tier as rung,
-        row_tiers.tier_rank as rung_tier_rank,
         case
-            when own.own_tier_rank <= row_tiers.tier_rank then own.model_id
-            else cheapest.best.rung_model_id
+            when own_tier_rank <= rung_tier_rank then model_id
+            else rung_model_id
         end as rung_model_id,
         case
-            when own.own_tier_rank <= row_tiers.tier_rank then own.current_contracted_cost_usd
-            else coalesce(cheapest.best.rung_cost_usd, own.current_contracted_cost_usd)
+            when own_tier_rank <= rung_tier_rank then current_contracted_cost_usd
+            else coalesce(rung_cost_usd, current_contracted_cost_usd)
         end as rung_cost_usd,
         case
-            when own.own_tier_rank <= row_tiers.tier_rank then own.own_batch_contracted_cost_usd
-            else coalesce(cheapest.best.rung_batch_cost_usd, own.current_contracted_cost_usd)
+            when own_tier_rank <= rung_tier_rank then own_batch_contracted_cost_usd
+            else coalesce(rung_batch_cost_usd, current_contracted_cost_usd)
         end as rung_batch_cost_usd,
-        coalesce(own.own_tier_rank <= row_tiers.tier_rank, false) or cheapest.usage_id is not null
+        coalesce(own_tier_rank <= rung_tier_rank, false) or rung_cost_usd is not null
             as is_covered,
-        coalesce(own.own_tier_rank > row_tiers.tier_rank and cheapest.best.is_stand_in, false)
-            as is_stand_in
-    from own
-    inner join row_tiers
-        on row_tiers.provider = own.provider
-    left join cheapest
-        on cheapest.usage_id = own.usage_id
-        and cheapest.tier_rank = row_tiers.tier_rank
+        coalesce(own_tier_rank > rung_tier_rank and is_stand_in, false) as is_stand_in
+    from candidates
 ),
 
 {%- set grain = ['usage_date', 'provider', 'model_id', 'account', 'workspace', 'api_key', 'service_tier',
