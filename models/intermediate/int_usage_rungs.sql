@@ -180,9 +180,10 @@ candidates as (
         {%- for column in row_tier_columns %}
         {{ column }},
         {%- endfor %}
+        -- no candidate (no price for the row's tier that day): no rung model, no batch figure
         case when rung_cost_usd is not null then rung_model_id end as rung_model_id,
         rung_cost_usd,
-        rung_batch_cost_usd,
+        case when rung_cost_usd is not null then rung_batch_cost_usd end as rung_batch_cost_usd,
         rung_cost_usd is not null and is_stand_in as is_stand_in
     from row_rungs
     where rung_models_in_tier <= 1
