@@ -4,9 +4,9 @@
     itself a discounted asynchronous tier) stay as they are, and so do rows whose model has
     no batch price.
 
-    Also the waterfall's second step, tiering then batch, and the two price rows the
-    stacked (optimized) scenario weighs: the recommended model (`o_`) or the row's own
-    model (`ob_`), each at batch where the row can wait.
+    Also the waterfall's second step, tiering then batch, and whether each of the two
+    price rows the stacked (optimized) scenario weighs is at batch: the recommended
+    model's and the row's own (int_usage_optimized looks them up for stream calls).
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is batched on its own, so only the days to rebuild are read
@@ -28,19 +28,14 @@ prices as (
 {%- set own_batch_applies = '(' ~ is_batchable ~ ') and own_batch.model_id is not null' %}
 {%- set recommended_batch_applies = '(' ~ is_batchable ~ ') and recommended_batch.model_id is not null' %}
 
--- the batch and recommended-model price rows are read where they are joined, never
--- stored: only the stacked scenario's choice of them (`o_`, `ob_`) goes on to
--- int_usage_optimized
+-- the batch price rows are read where they are joined, never stored: a price row is
+-- found again from the row's own columns (price_lookup) wherever a reader needs it
 joined as (
     select
         usage.*,
         {{ is_batchable }} as is_batchable,
         own_batch.model_id is not null as has_own_batch_price,
         recommended_batch.model_id is not null as has_recommended_batch_price,
-        -- the stacked scenario's price rows, batch where the row can wait: recommended
-        -- model, own model
-        {{ choose_price_columns(recommended_batch_applies, 'recommended_batch.', 'recommended_price.', 'o_') }},
-        {{ choose_price_columns(own_batch_applies, 'own_batch.', 'usage.p_', 'ob_') }},
         case when {{ own_batch_applies }} then
             {{ row_cost_at('own_batch.') }}
             else current_cost_usd
@@ -65,8 +60,6 @@ joined as (
     from usage
     left join prices as own_batch
         on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
-    left join prices as recommended_price
-        on {{ price_lookup('recommended_price', 'usage.recommended_model', 'usage.service_tier') }}
     left join prices as recommended_batch
         on {{ price_lookup('recommended_batch', 'usage.recommended_model', "'batch'") }}
 ),
@@ -74,11 +67,7 @@ joined as (
 final as (
     select
         -- the row's own price row (`p_`) is not stored: no reader after this step needs it
-        {{ star_except('joined', price_column_names('p_')) }},
-        {{ is_long_context('o_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
-            as is_long_context_stacked,
-        {{ is_long_context('ob_', 'total_input_tokens', 'request_count', 'long_context_flag') }}
-            as is_long_context_own_batched
+        {{ star_except('joined', price_column_names('p_')) }}
     from joined
 )
 

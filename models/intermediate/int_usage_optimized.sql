@@ -49,8 +49,35 @@ streamed as {{ not_materialized() }} (
     from usage
 ),
 
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+{%- set stacked_tier -%}
+    case when usage.is_batchable and usage.has_recommended_batch_price then 'batch' else usage.service_tier end
+{%- endset %}
+{%- set own_batched_tier -%}
+    case when usage.is_batchable and usage.has_own_batch_price then 'batch' else usage.service_tier end
+{%- endset %}
+
+-- each stream call's two price rows, batch where the row can wait (as int_usage_batched
+-- chose them): the recommended model's (`o_`) and its own model's (`ob_`). Looked up
+-- here, for stream calls only, rather than stored on every row
 stream_calls as (
-    select * from streamed where is_cache_stream_call
+    select
+        usage.*,
+        {{ price_columns('stacked_price', 'o_') }},
+        {{ price_columns('own_batched_price', 'ob_') }},
+        {{ is_long_context('stacked_price.', 'usage.total_input_tokens', 'usage.request_count',
+                           'usage.long_context_flag') }} as is_long_context_stacked,
+        {{ is_long_context('own_batched_price.', 'usage.total_input_tokens', 'usage.request_count',
+                           'usage.long_context_flag') }} as is_long_context_own_batched
+    from streamed as usage
+    left join prices as stacked_price
+        on {{ price_lookup('stacked_price', 'usage.recommended_model', stacked_tier) }}
+    left join prices as own_batched_price
+        on {{ price_lookup('own_batched_price', 'usage.model_id', own_batched_tier) }}
+    where usage.is_cache_stream_call
 ),
 
 {{ cache_whatif('recommended_plan', 'stream_calls', 'minimum_lengths', 'stream_model',
@@ -73,10 +100,10 @@ plans as {{ not_materialized() }} (
         streamed.latency_class_source,
         streamed.model_id,
         streamed.recommended_model,
+        streamed.is_cache_stream_call,
         case
             when streamed.is_cache_stream_call
                 then streamed.provider || '|' || streamed.model_id || '|' || streamed.prefix_hash
-            else streamed.usage_id
         end as plan_group,
         streamed.contract_rate,
         streamed.recommended_contract_rate,
@@ -94,46 +121,59 @@ plans as {{ not_materialized() }} (
 ),
 
 -- the recommended models unless staying put is strictly cheaper for the whole stream,
--- at what you pay (contracted price; list price where there is no contract)
-plan_choice as (
+-- at what you pay (contracted price; list price where there is no contract); a call in
+-- no stream is its own plan, weighed on its row (no grouping of every call)
+stream_plan_choice as (
     select
         plan_group,
         sum(recommended_plan_cost_usd * recommended_contract_rate)
             <= sum(own_model_plan_cost_usd * contract_rate) as is_recommended_plan
     from plans
+    where is_cache_stream_call
     group by plan_group
+),
+
+weighed_plans as {{ not_materialized() }} (
+    select
+        plans.*,
+        case
+            when plans.is_cache_stream_call then stream_plan_choice.is_recommended_plan
+            else plans.recommended_plan_cost_usd * plans.recommended_contract_rate
+                <= plans.own_model_plan_cost_usd * plans.contract_rate
+        end as is_recommended_plan
+    from plans
+    left join stream_plan_choice
+        on stream_plan_choice.plan_group = plans.plan_group
 ),
 
 final as (
     select
-        plans.usage_id,
+        weighed_plans.usage_id,
         -- the keys the next incremental run finds days, streams and flipped classes by
-        plans.usage_date,
-        plans.provider,
-        plans.model,
-        plans.model_id,
-        plans.feature,
-        plans.prefix_hash,
-        plans.task_class,
-        plans.task_class_source,
-        plans.latency_class,
-        plans.latency_class_source,
-        case when plan_choice.is_recommended_plan
-            then plans.recommended_model else plans.model_id
+        weighed_plans.usage_date,
+        weighed_plans.provider,
+        weighed_plans.model,
+        weighed_plans.model_id,
+        weighed_plans.feature,
+        weighed_plans.prefix_hash,
+        weighed_plans.task_class,
+        weighed_plans.task_class_source,
+        weighed_plans.latency_class,
+        weighed_plans.latency_class_source,
+        case when weighed_plans.is_recommended_plan
+            then weighed_plans.recommended_model else weighed_plans.model_id
         end as optimized_model,
-        case when plan_choice.is_recommended_plan
-            then plans.recommended_plan_ttl else plans.own_model_plan_ttl
+        case when weighed_plans.is_recommended_plan
+            then weighed_plans.recommended_plan_ttl else weighed_plans.own_model_plan_ttl
         end as optimized_cache_ttl_choice,
-        case when plan_choice.is_recommended_plan
-            then plans.recommended_plan_cost_usd else plans.own_model_plan_cost_usd
+        case when weighed_plans.is_recommended_plan
+            then weighed_plans.recommended_plan_cost_usd else weighed_plans.own_model_plan_cost_usd
         end as optimized_cost_usd,
-        case when plan_choice.is_recommended_plan
-            then plans.recommended_contract_rate else plans.contract_rate
+        case when weighed_plans.is_recommended_plan
+            then weighed_plans.recommended_contract_rate else weighed_plans.contract_rate
         end as optimized_contract_rate
-    from plans
-    inner join plan_choice
-        on plan_choice.plan_group = plans.plan_group
-    {{ only_rows_to_rebuild('days_to_rebuild', 'plans') }}
+    from weighed_plans
+    {{ only_rows_to_rebuild('days_to_rebuild', 'weighed_plans') }}
 )
 
 select * from final
