@@ -9,3 +9,10 @@
         and {{ usage_alias }}.bucket_start_at >= {{ price_alias }}.valid_from_at
         and {{ usage_alias }}.bucket_start_at < {{ price_alias }}.valid_to_at
 {%- endmacro %}
+
+{#- A usage row's own price row: its model on its service tier. Not stored with the row
+    (it would be a quarter of int_usage_priced's bytes): each reader that needs the prices
+    finds the row again by this condition. -#}
+{% macro own_price_lookup(price_alias, usage_alias='usage') -%}
+    {{ price_lookup(price_alias, usage_alias ~ '.model_id', usage_alias ~ '.service_tier', usage_alias) }}
+{%- endmacro %}

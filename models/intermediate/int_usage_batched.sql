@@ -64,11 +64,4 @@ joined as (
         on {{ price_lookup('recommended_batch', 'usage.recommended_model', "'batch'") }}
 ),
 
-final as (
-    select
-        -- the row's own price row (`p_`) is not stored: no reader after this step needs it
-        {{ star_except('joined', price_column_names('p_')) }}
-    from joined
-)
-
-select * from final
+select * from joined

@@ -21,8 +21,15 @@ minimum_lengths as (
     select * from {{ ref('int_cache_minimums') }}
 ),
 
+prices as (
+    select * from {{ ref('int_prices_effective') }}
+),
+
+-- the stream calls with their own price rows (`own_`), looked up for these calls only
 calls as (
-    select all_calls.*
+    select
+        all_calls.*,
+        {{ price_columns('own_price', 'own_') }}
     from {{ ref('int_usage_priced') }} as all_calls
     {%- if is_incremental() %}
     inner join (
@@ -32,10 +39,12 @@ calls as (
         and streams_to_rebuild.model_id = all_calls.model_id
         and streams_to_rebuild.prefix_hash = all_calls.prefix_hash
     {%- endif %}
+    left join prices as own_price
+        on {{ own_price_lookup('own_price', 'all_calls') }}
     where all_calls.is_cache_stream_call
 ),
 
-{{ cache_whatif('own_model_cache', 'calls', 'minimum_lengths', 'model_id', 'model_id', 'p_',
+{{ cache_whatif('own_model_cache', 'calls', 'minimum_lengths', 'model_id', 'model_id', 'own_',
                 'current_cost_usd', 'is_long_context') }},
 
 final as (

@@ -19,9 +19,14 @@
 with {{ usage_days_to_rebuild('days_to_rebuild', ref('int_usage_priced'), heuristic_flips=false) }}
 
 -- read once per token bucket: five scans of the few columns used cost less than storing
--- every column of every record
+-- every column of every record; each with its own price row (`own_`)
 usage as {{ not_materialized() }} (
-    select * from {{ ref('int_usage_priced') }}
+    select
+        usage.*,
+        {{ price_columns('own_price', 'own_') }}
+    from {{ ref('int_usage_priced') }} as usage
+    left join {{ ref('int_prices_effective') }} as own_price
+        on {{ own_price_lookup('own_price') }}
     {{ only_days_to_rebuild('days_to_rebuild') }}
 ),
 
@@ -45,7 +50,7 @@ by_record as (
             -- no tokens cost nothing, also where the kind has no price (an input-only model)
             when {{ kind }}_tokens = 0 then cast(0 as {{ money_type() }})
             -- its parts (audio, image, ... tokens) at their own prices, as in usage_cost
-            else {{ usd_from_mtok_amount('(' ~ bucket_amount('p_', kind, kind ~ '_tokens', '', 'is_long_context') ~ ')') }}
+            else {{ usd_from_mtok_amount('(' ~ bucket_amount('own_', kind, kind ~ '_tokens', '', 'is_long_context') ~ ')') }}
         end as list_cost_usd,
         contract_rate
     from usage
@@ -68,7 +73,7 @@ by_record as (
         case
             when not is_priced then null
             when {{ part_quantity('', part.quantity) }} = 0 then cast(0 as {{ money_type() }})
-            else {{ usd_from_mtok_amount('(' ~ fee_amount('p_', part, '') ~ ')') }}
+            else {{ usd_from_mtok_amount('(' ~ fee_amount('own_', part, '') ~ ')') }}
         end as list_cost_usd,
         contract_rate
     from usage

@@ -62,7 +62,7 @@ joined as (
         and usage.bucket_start_at >= own_contract.valid_from_at
         and usage.bucket_start_at < own_contract.valid_to_at
     left join prices as own_price
-        on {{ price_lookup('own_price', 'usage.model_id', 'usage.service_tier') }}
+        on {{ own_price_lookup('own_price') }}
 ),
 
 flagged as (
@@ -122,7 +122,8 @@ costed as (
 
 final as (
     select
-        costed.*,
+        -- the price row (`p_`) is not stored: a reader finds it again (macro own_price_lookup)
+        {{ star_except('costed', price_column_names('p_')) }},
         -- each assumption the price rests on, '; '-separated (concat_ws skips a null)
         nullif(concat_ws(
             '; ',

@@ -23,14 +23,18 @@
 -- column of every priced row as a table for the five readers
 with usage as {{ not_materialized() }} (
     select
-        {{ grouping_columns | join(', ') }},
+        {%- for column in grouping_columns %}
+        usage.{{ column }},
+        {%- endfor %}
         {%- for kind in kinds %}
-        {{ kind }}_tokens,
-        {{ effective_price('p_', kind, 'is_long_context') }} as {{ kind }}_usd_per_mtok
+        usage.{{ kind }}_tokens,
+        {{ effective_price('own_price.', kind, 'usage.is_long_context') }} as {{ kind }}_usd_per_mtok
         {{- ',' if not loop.last }}
         {%- endfor %}
-    from {{ ref('int_usage_priced') }}
-    where is_priced
+    from {{ ref('int_usage_priced') }} as usage
+    left join {{ ref('int_prices_effective') }} as own_price
+        on {{ own_price_lookup('own_price') }}
+    where usage.is_priced
 ),
 
 by_kind as (

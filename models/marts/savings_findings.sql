@@ -57,19 +57,21 @@ with usage as (
         case
             when heuristics.cache_signal is not null
                 and prices.bucket_width_seconds is not null
-                and prices.p_cache_read_usd_per_mtok is not null
+                and own_price.cache_read_usd_per_mtok is not null
                 then {{ contracted_cost(usd_from_mtok_amount(
                     '(prices.input_tokens' ~ less_bucket_parts('input', 'prices.') ~ ') * '
                     ~ var('cache_signal_assumed_cached_share') ~ ' * ('
-                    ~ effective_price('prices.p_', 'input', 'prices.is_long_context') ~ ' - '
-                    ~ effective_price('prices.p_', 'cache_read', 'prices.is_long_context') ~ ')'),
+                    ~ effective_price('own_price.', 'input', 'prices.is_long_context') ~ ' - '
+                    ~ effective_price('own_price.', 'cache_read', 'prices.is_long_context') ~ ')'),
                     'prices.contract_rate') }}
         end as cache_signal_savings_usd
     from {{ ref('fct_llm_usage') }} as priced
-    -- the row's grain and its own prices (read where the caching candidate's signal
-    -- holds): one join, as int_usage_priced holds both
+    -- the row's grain, and its own price row (read where the caching candidate's signal
+    -- holds)
     inner join {{ ref('int_usage_priced') }} as prices
         on prices.usage_id = priced.usage_id
+    left join {{ ref('int_prices_effective') }} as own_price
+        on {{ own_price_lookup('own_price', 'prices') }}
     left join {{ ref('int_usage_heuristics') }} as heuristics
         on heuristics.provider = priced.provider
         and heuristics.model = priced.model
