@@ -62,6 +62,6 @@ joined as (
         on {{ price_lookup('own_batch', 'usage.model_id', "'batch'") }}
     left join prices as recommended_batch
         on {{ price_lookup('recommended_batch', 'usage.recommended_model', "'batch'") }}
-),
+)
 
 select * from joined

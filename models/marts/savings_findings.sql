@@ -30,8 +30,8 @@ with usage as (
             + priced.cache_read_tokens) / nullif(priced.request_count, 0) as input_tokens_per_call,
         priced.output_tokens / nullif(priced.request_count, 0) as output_tokens_per_call,
         -- what the row can tell: its grain (null width: a call) and whether it counts calls
-        prices.bucket_width_seconds,
-        case when prices.bucket_width_seconds is null then 0 else 1 end as is_bucket,
+        bucket.bucket_width_seconds,
+        case when bucket.bucket_width_seconds is null then 0 else 1 end as is_bucket,
         case when priced.request_count > 0 then 0 else 1 end as lacks_request_count,
         heuristics.task_signal,
         heuristics.task_signal_value,
@@ -56,22 +56,25 @@ with usage as (
         -- instead, at what you pay; the writes that would fill the cache are left out
         case
             when heuristics.cache_signal is not null
-                and prices.bucket_width_seconds is not null
+                and bucket.bucket_width_seconds is not null
                 and own_price.cache_read_usd_per_mtok is not null
                 then {{ contracted_cost(usd_from_mtok_amount(
-                    '(prices.input_tokens' ~ less_bucket_parts('input', 'prices.') ~ ') * '
+                    '(bucket.input_tokens' ~ less_bucket_parts('input', 'bucket.') ~ ') * '
                     ~ var('cache_signal_assumed_cached_share') ~ ' * ('
-                    ~ effective_price('own_price.', 'input', 'prices.is_long_context') ~ ' - '
-                    ~ effective_price('own_price.', 'cache_read', 'prices.is_long_context') ~ ')'),
-                    'prices.contract_rate') }}
+                    ~ effective_price('own_price.', 'input', 'bucket.is_long_context') ~ ' - '
+                    ~ effective_price('own_price.', 'cache_read', 'bucket.is_long_context') ~ ')'),
+                    'bucket.contract_rate') }}
         end as cache_signal_savings_usd
     from {{ ref('fct_llm_usage') }} as priced
-    -- the row's grain, and its own price row (read where the caching candidate's signal
-    -- holds)
-    inner join {{ ref('int_usage_priced') }} as prices
-        on prices.usage_id = priced.usage_id
+    -- a provider bucket's grain (its export's nominal width) and what its caching candidate
+    -- reads, with its own price row; a call has none of these, so only buckets are joined
+    -- (a join of every call to its priced row had been most of this model's time)
+    left join (
+        select * from {{ ref('int_usage_priced') }} where bucket_width_seconds is not null
+    ) as bucket
+        on bucket.usage_id = priced.usage_id
     left join {{ ref('int_prices_effective') }} as own_price
-        on {{ own_price_lookup('own_price', 'prices') }}
+        on {{ own_price_lookup('own_price', 'bucket') }}
     left join {{ ref('int_usage_heuristics') }} as heuristics
         on heuristics.provider = priced.provider
         and heuristics.model = priced.model
