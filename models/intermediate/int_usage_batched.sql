@@ -4,9 +4,9 @@
     itself a discounted asynchronous tier) stay as they are, and so do rows whose model has
     no batch price.
 
-    Also the waterfall's second step, tiering then batch, and whether each of the two
-    price rows the stacked (optimized) scenario weighs is at batch: the recommended
-    model's and the row's own (int_usage_optimized looks them up for stream calls).
+    Also the waterfall's second step, tiering then batch, and the service tier of each of
+    the two price rows the stacked (optimized) scenario weighs: the recommended model's and
+    the row's own (int_usage_optimized looks them up for stream calls).
 */
 {{ config(**usage_incremental_config('replace_days', 'usage_date')) }}
 -- incremental: each row is batched on its own, so only the days to rebuild are read
@@ -34,8 +34,12 @@ joined as (
     select
         usage.*,
         {{ is_batchable }} as is_batchable,
-        own_batch.model_id is not null as has_own_batch_price,
-        recommended_batch.model_id is not null as has_recommended_batch_price,
+        -- the service tier of each price row the stacked scenario weighs, as the two costs
+        -- below choose it (int_usage_optimized looks the rows up for stream calls)
+        case when {{ recommended_batch_applies }} then 'batch' else usage.service_tier end
+            as stacked_price_tier,
+        case when {{ own_batch_applies }} then 'batch' else usage.service_tier end
+            as own_batched_price_tier,
         case when {{ own_batch_applies }} then
             {{ row_cost_at('own_batch.') }}
             else current_cost_usd

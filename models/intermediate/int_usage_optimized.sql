@@ -53,15 +53,8 @@ prices as (
     select * from {{ ref('int_prices_effective') }}
 ),
 
-{%- set stacked_tier -%}
-    case when usage.is_batchable and usage.has_recommended_batch_price then 'batch' else usage.service_tier end
-{%- endset %}
-{%- set own_batched_tier -%}
-    case when usage.is_batchable and usage.has_own_batch_price then 'batch' else usage.service_tier end
-{%- endset %}
-
--- each stream call's two price rows, batch where the row can wait (as int_usage_batched
--- chose them): the recommended model's (`o_`) and its own model's (`ob_`). Looked up
+-- each stream call's two price rows, on the tiers int_usage_batched chose (batch where the
+-- row can wait): the recommended model's (`o_`) and its own model's (`ob_`). Looked up
 -- here, for stream calls only, rather than stored on every row
 stream_calls as (
     select
@@ -74,9 +67,9 @@ stream_calls as (
                            'usage.long_context_flag') }} as is_long_context_own_batched
     from streamed as usage
     left join prices as stacked_price
-        on {{ price_lookup('stacked_price', 'usage.recommended_model', stacked_tier) }}
+        on {{ price_lookup('stacked_price', 'usage.recommended_model', 'usage.stacked_price_tier') }}
     left join prices as own_batched_price
-        on {{ price_lookup('own_batched_price', 'usage.model_id', own_batched_tier) }}
+        on {{ price_lookup('own_batched_price', 'usage.model_id', 'usage.own_batched_price_tier') }}
     where usage.is_cache_stream_call
 ),
 
